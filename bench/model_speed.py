@@ -40,8 +40,11 @@ def main():
     image = torch.rand(1, 3, 256, 256, device=device)
     batch = torch.rand(2, 3, 128, 128, device=device)
     target_low, target_high = torch.rand(2, 3, 128, 128, device=device), torch.rand(2, 3, 256, 256, device=device)
+    tf32 = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False  # compare in true float32
     with torch.no_grad():
         ref, out = naive(image), fast(image)
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = tf32
     diff = max((ref.low - out.low).abs().max().item(), (ref.high - out.high).abs().max().item())
     print(f'device: {device} ({torch.cuda.get_device_name() if device.type == "cuda" else f"{torch.get_num_threads()} threads"}), torch {torch.__version__}')
     print(f'max |output difference| = {diff:.1e} (must be <= 1e-4)')

@@ -80,7 +80,7 @@ def read_image(path) -> np.ndarray:
                 arr = np.round(arr / (65535 if arr.max() > 255 else 255) * 255).clip(0, 255).astype(np.uint8)
                 return np.repeat(arr[..., None], 3, axis=2)
             if img.mode == 'P' and 'transparency' in img.info: img = img.convert('RGBA')
-            return np.asarray(img.convert('RGB'))
+            return np.array(img.convert('RGB'))
     except Exception as e:
         raise ImageReadError(f'Cannot read image {path}: {type(e).__name__}: {e}') from e
 
@@ -92,7 +92,7 @@ def to_tensor(img: np.ndarray) -> torch.Tensor:
 def _resize(img: np.ndarray, size: tuple) -> np.ndarray:
     "Resize an (H, W, 3) uint8 array to `size` = (h, w) with antialiasing (PIL bicubic)."
     if img.shape[:2] == tuple(size): return img
-    return np.asarray(Image.fromarray(img).resize((size[1], size[0]), Image.BICUBIC))
+    return np.array(Image.fromarray(img).resize((size[1], size[0]), Image.BICUBIC))
 
 # %% ../nbs/03_data.ipynb 15
 class PairedTransform:

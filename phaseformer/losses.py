@@ -239,12 +239,12 @@ class PhaseformerLoss(nn.Module):
                 **{f'w_head_{k}': w for k, w in zip(('low', 'high'), self.head_weighting.current_weights())}}
 
     def forward(self, low, target, high=None, target_high=None):
-        "Total loss and a dict of components (`low_<term>`, `high_<term>`, `loss_low`, `loss_high`) as floats."
+        "Total loss and a dict of detached 0-dim tensors: `low_<term>`, `high_<term>`, `loss_low`, `loss_high`."
         low_terms = self.head_terms(low, target)
         loss_low = self.term_weighting(low_terms)
-        parts = {f'low_{k}': v for k, v in zip(self.terms, low_terms.tolist())} | {'loss_low': loss_low.item()}
+        parts = {f'low_{k}': v for k, v in zip(self.terms, low_terms.detach())} | {'loss_low': loss_low.detach()}
         if high is None: return loss_low, parts
         high_terms = self.head_terms(high, target_high)
         loss_high = self.term_weighting(high_terms)
-        parts |= {f'high_{k}': v for k, v in zip(self.terms, high_terms.tolist())} | {'loss_high': loss_high.item()}
+        parts |= {f'high_{k}': v for k, v in zip(self.terms, high_terms.detach())} | {'loss_high': loss_high.detach()}
         return self.head_weighting(torch.stack([loss_low, loss_high])), parts

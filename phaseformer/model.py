@@ -16,7 +16,7 @@ from .phase import phase_only, phase_only_naive, PhaseECA
 # %% auto 0
 __all__ = ['PUBLISHED_UNUSED_PREFIXES', 'ChannelLayerNorm', 'PhaseAttention', 'GDFN', 'TransformerBlock', 'DownSample',
            'UpSample', 'PhaseformerConfig', 'phaseformer_default', 'phaseformer_tiny', 'PhaseformerOutput',
-           'Phaseformer', 'load_weights', 'count_macs', 'model_summary']
+           'Phaseformer', 'read_checkpoint', 'load_weights', 'count_macs', 'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
 class ChannelLayerNorm(nn.LayerNorm):
@@ -182,13 +182,17 @@ class Phaseformer(nn.Module):
 # %% ../nbs/01_model.ipynb 33
 PUBLISHED_UNUSED_PREFIXES = ('ups2.', 'attention.3.')
 
+def read_checkpoint(path) -> dict:
+    "`torch.load(path, weights_only=True)` on the CPU, with one-line errors for a missing or unreadable file."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f'No checkpoint file at {path}')
+    try: return torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:
+        raise ValueError(f'{path} is not a readable PyTorch state dict or checkpoint ({type(e).__name__}; only tensors '
+                         'and plain values are loaded, never pickled objects)') from None
+
 def _read_state_dict(source):
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.is_file(): raise FileNotFoundError(f'No checkpoint file at {path}')
-        try: source = torch.load(path, map_location='cpu', weights_only=True)
-        except Exception as e:
-            raise ValueError(f'{path} is not a readable PyTorch state dict or checkpoint ({type(e).__name__}: {e})') from e
+    if isinstance(source, (str, Path)): source = read_checkpoint(source)
     if isinstance(source, dict) and isinstance(source.get('model'), dict): source = source['model']
     if not isinstance(source, dict) or not all(isinstance(v, torch.Tensor) for v in source.values()):
         raise ValueError('Expected a state dict (name -> tensor) or a phaseformer checkpoint with a "model" entry')
@@ -211,7 +215,7 @@ def load_weights(model: nn.Module, # model to fill (any Phaseformer configuratio
     wrong_shape = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(v.shape)}'
                    for k, v in expected.items() if k in state and state[k].shape != v.shape]
     if missing or unexpected or wrong_shape:
-        def listing(title, names): return f'\n  {title} ({len(names)}): ' + ', '.join(names[:8]) + (' ...' if len(names) > 8 else '')
+        def listing(title, names): return f'; {title} ({len(names)}): ' + ', '.join(names[:8]) + (' ...' if len(names) > 8 else '')
         raise ValueError('These weights do not fit this model (another architecture or configuration?)'
                          + (listing('missing in checkpoint', missing) if missing else '')
                          + (listing('not in model', unexpected) if unexpected else '')

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from fastcore.script import call_parse, Param
-from .data import read_image, list_images
+from .data import read_image, list_images, to_tensor
 
 # %% auto 0
 __all__ = ['JERLOV_WATER', 'DEMO_TRAIN_SOURCES', 'DEMO_TEST_SOURCES', 'DEMO_VERSION', 'depth_map', 'synthesize', 'cache_dir',
@@ -157,7 +157,7 @@ def synthesize_folder(src, out, # folder of clean images; output folder (must no
         chosen = {}
         for name in names:
             if (name in test_names) != (split == 'test'): continue
-            try: chosen[name] = torch.from_numpy(read_image(images[name])).permute(2, 0, 1).float() / 255
+            try: chosen[name] = to_tensor(read_image(images[name]))
             except OSError as e: warnings.warn(f'Skipping {images[name]}: {e}')
         if chosen: write_pairs(chosen, out, split, n, crop, g)
         counts[split] = len(chosen) * n

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The CUDA checks, as one script for a lent GPU machine (see DEVELOPERS.md). Run from the repository root:
+#   bash bench/gpu_checks.sh OUT_DIR
+# Expects phaseformer importable (pip install -e . or PYTHONPATH=.) and writes logs to OUT_DIR.
+set -uo pipefail
+out=${1:-gpu-results}; mkdir -p "$out"
+export PYTHONUNBUFFERED=1 PHASEFORMER_CACHE=/tmp/phaseformer-cache
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
+python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" | tee -a "$out/gpu.txt"
+
+echo "== AMP numerics: bf16 / fp16 forward against fp32 (published model, 256x256) =="
+python3 - <<'PY' 2>&1 | tee "$out/amp_numerics.txt"
+import torch
+from phaseformer.model import Phaseformer
+torch.manual_seed(0)
+m = Phaseformer().cuda().eval(); x = torch.rand(2, 3, 256, 256, device='cuda')
+with torch.no_grad():
+    ref = m(x)
+    for dt in (torch.bfloat16, torch.float16):
+        with torch.autocast('cuda', dtype=dt): out = m(x)
+        print(dt, 'finite', all(torch.isfinite(o).all().item() for o in out),
+              'max |low - fp32| %.2e' % (out.low.float() - ref.low).abs().max().item())
+from phaseformer.inference import Enhancer
+import time
+for half in (False, True):
+    e = Enhancer(m, 'cuda', half=half); photo = torch.rand(3, 914, 1369)
+    e.enhance(photo); torch.cuda.synchronize(); t = time.perf_counter(); out = e.enhance(photo); torch.cuda.synchronize()
+    print(f'Enhancer half={half}: 1369x914 in {time.perf_counter() - t:.3f} s, output {tuple(out.shape)}, finite {torch.isfinite(out).all().item()}')
+PY
+
+echo "== Model speed (naive phase + NCHW vs phaseformer) =="
+python3 bench/model_speed.py --device cuda --runs 20 2>&1 | tee "$out/model_speed.txt"
+
+echo "== Training step: 256 px, batch 8, off / bf16 / fp16 =="
+python3 bench/train_speed.py --device cuda --size 256 --batch_size 8 --amp off bf16 fp16 --steps 10 --workers 4 2>&1 | grep -v Warning | tee "$out/train_speed.txt"
+
+for amp in bf16 fp16; do
+  echo "== Trainer end to end with --amp $amp =="
+  timeout 300 python3 -m phaseformer.train --demo --device cuda --amp $amp --niter 2 --niter_decay 0 --threads 4 \
+      --output_dir /tmp/runs-$amp 2>&1 | tr '\r' '\n' | grep -v "it/s\]\|s/it\]" | tail -6 | tee "$out/train_$amp.txt"
+done
+
+echo "== DDP with NCCL under torchrun (1 process, the one GPU) =="
+timeout 300 torchrun --nproc_per_node=1 -m phaseformer.train --demo --device cuda --amp bf16 --niter 1 --niter_decay 0 \
+    --max_steps 10 --threads 4 --output_dir /tmp/runs-ddp 2>&1 | tr '\r' '\n' | grep -v "it/s\]\|s/it\]" | tail -6 | tee "$out/ddp.txt"
+python3 -c "import torch.distributed as d; print('nccl available:', d.is_nccl_available())" | tee -a "$out/ddp.txt"
+
+echo "== Inference speed and memory =="
+python3 bench/infer_speed.py --device cuda 2>&1 | tee "$out/infer_speed.txt"

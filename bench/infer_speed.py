@@ -1,0 +1,52 @@
+"""Inference speed and memory: images/s at 256x256 (batch 1 and 8), seconds for one 1369x914 photo (the size of the
+SQUID samples), and peak resident memory for a 4000x3000 image with 512 px tiles (measured in a child process).
+
+    python bench/infer_speed.py [--device cuda]
+"""
+import argparse, resource, subprocess, sys, time
+import torch
+from phaseformer.model import Phaseformer
+from phaseformer.inference import Enhancer
+
+
+def timed(fn, device, runs=3):
+    fn()
+    times = []
+    for _ in range(runs):
+        if device.type == 'cuda': torch.cuda.synchronize()
+        t = time.perf_counter(); fn()
+        if device.type == 'cuda': torch.cuda.synchronize()
+        times.append(time.perf_counter() - t)
+    return sorted(times)[len(times) // 2]
+
+
+def peak_memory_child(device):
+    "Enhance one 4000x3000 image in this process and print its peak RSS."
+    enhancer = Enhancer(Phaseformer(), device=device, tile=512)
+    image = torch.rand(3, 3000, 4000)
+    start = time.perf_counter(); out = enhancer.enhance(image)
+    print(f'4000x3000 with 512 px tiles: {time.perf_counter() - start:.1f} s, output {tuple(out.shape)}, '
+          f'peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB')
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--device', default='cpu'); p.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child: return peak_memory_child(args.device)
+    device = torch.device(args.device)
+    model = Phaseformer().to(device).eval()
+    enhancer = Enhancer(model, device=args.device)
+    print(f'device: {torch.cuda.get_device_name() if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"}')
+    for batch in (1, 8):
+        x = torch.rand(batch, 3, 256, 256, device=device)
+        with torch.no_grad(): t = timed(lambda: model(x), device)
+        print(f'256x256, batch {batch}: {batch / t:.1f} images/s')
+    photo = torch.rand(3, 914, 1369)
+    print(f'one 1369x914 photo (padded to 1376x920, one tile of 2048): {timed(lambda: Enhancer(model, device=args.device, tile=2048).enhance(photo), device, 1):.2f} s; '
+          f'with 512 px tiles: {timed(lambda: enhancer.enhance(photo), device, 1):.2f} s')
+    subprocess.run([sys.executable, __file__, '--child', '--device', args.device], check=True)
+
+
+if __name__ == '__main__':
+    main()
