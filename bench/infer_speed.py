@@ -5,19 +5,9 @@ SQUID samples), and peak resident memory for a 4000x3000 image with 512 px tiles
 """
 import argparse, resource, subprocess, sys, time
 import torch
+from timing import median_seconds
 from phaseformer.model import Phaseformer
 from phaseformer.inference import Enhancer
-
-
-def timed(fn, device, runs=3):
-    fn()
-    times = []
-    for _ in range(runs):
-        if device.type == 'cuda': torch.cuda.synchronize()
-        t = time.perf_counter(); fn()
-        if device.type == 'cuda': torch.cuda.synchronize()
-        times.append(time.perf_counter() - t)
-    return sorted(times)[len(times) // 2]
 
 
 def peak_memory_child(device):
@@ -40,11 +30,11 @@ def main():
     print(f'device: {torch.cuda.get_device_name() if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"}')
     for batch in (1, 8):
         x = torch.rand(batch, 3, 256, 256, device=device)
-        with torch.no_grad(): t = timed(lambda: model(x), device)
+        with torch.no_grad(): t = median_seconds(lambda: model(x), 3, device)
         print(f'256x256, batch {batch}: {batch / t:.1f} images/s')
     photo = torch.rand(3, 914, 1369)
-    print(f'one 1369x914 photo (padded to 1376x920, one tile of 2048): {timed(lambda: Enhancer(model, device=args.device, tile=2048).enhance(photo), device, 1):.2f} s; '
-          f'with 512 px tiles: {timed(lambda: enhancer.enhance(photo), device, 1):.2f} s')
+    print(f'one 1369x914 photo (padded to 1376x920, one tile of 2048): {median_seconds(lambda: Enhancer(model, device=args.device, tile=2048).enhance(photo), 1, device):.2f} s; '
+          f'with 512 px tiles: {median_seconds(lambda: enhancer.enhance(photo), 1, device):.2f} s')
     subprocess.run([sys.executable, __file__, '--child', '--device', args.device], check=True)
 
 

@@ -6,21 +6,10 @@ published code computes it. Both models hold the same weights and run in this on
 
     python bench/model_speed.py [--device cpu|cuda] [--runs 7] [--compile]
 """
-import argparse, time
+import argparse
 import torch
+from timing import median_seconds
 from phaseformer.model import Phaseformer, phaseformer_default
-
-
-def median_seconds(fn, runs, device):
-    "Median wall time of `fn` over `runs` calls after one warm-up call."
-    fn()
-    times = []
-    for _ in range(runs):
-        if device.type == 'cuda': torch.cuda.synchronize()
-        start = time.perf_counter(); fn()
-        if device.type == 'cuda': torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
 
 
 def main():

@@ -75,7 +75,7 @@ def enhance_tensor(model: nn.Module, x: torch.Tensor, # (B, 3, H, W) in [0, 1], 
     def run(part):
         padded, (ph, pw) = pad_to_multiple(part.to(device))
         with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-            out = model(padded)
+            out = model(padded, high=head == 'high') if isinstance(model, Phaseformer) else model(padded)
         out = out if isinstance(out, torch.Tensor) else out[0 if head == 'low' else 1]
         return out[..., :ph * scale, :pw * scale].float().clamp(0, 1).to(x.device)
     if h <= tile and w <= tile: return run(x)

@@ -160,6 +160,7 @@ class Phaseformer(nn.Module):
         if cfg.channels_last: self.to(memory_format=torch.channels_last)
 
     def forward(self, x: torch.Tensor, # (B, 3, H, W) image in [0, 1]; H and W multiples of 8
+                high: bool = True, # compute the 2x head (inference that needs only `low` skips it)
                ) -> PhaseformerOutput:
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f'Phaseformer expects a (B, 3, H, W) tensor, got shape {tuple(x.shape)}')
@@ -175,9 +176,9 @@ class Phaseformer(nn.Module):
         d2 = self.decoders[1](self.reduces[1](torch.cat([self.ups[1](d3), self.attention[1](e2)], 1)))
         d1 = self.decoders[2](torch.cat([self.ups[2](d2), self.attention[2](e1)], 1))
         features = self.refinement(d1)
-        low = self.output(self.outputl(features))
-        high = self.output(self.output1(self.ups1(features)))
-        return PhaseformerOutput(low.contiguous(), high.contiguous())
+        low = self.output(self.outputl(features)).contiguous()
+        if not high: return PhaseformerOutput(low, None)
+        return PhaseformerOutput(low, self.output(self.output1(self.ups1(features))).contiguous())
 
 # %% ../nbs/01_model.ipynb 33
 PUBLISHED_UNUSED_PREFIXES = ('ups2.', 'attention.3.')

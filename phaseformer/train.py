@@ -308,11 +308,13 @@ class Trainer:
 
 # %% ../nbs/05_train.ipynb 25
 @torch.no_grad()
-def evaluate(model: nn.Module, loader, device, amp_dtype=None, world_size: int = 1, identity: bool = False) -> dict:
+def evaluate(model: nn.Module, loader, device, amp_dtype=None, world_size: int = 1, identity: bool = False,
+             progress: bool = False, # show a tqdm bar
+            ) -> dict:
     "Mean PSNR/SSIM of the `low` head (and `high` against the 2x target) over `loader`, averaged over processes."
     model.eval()
     sums = torch.zeros(5, dtype=torch.float64, device=device)  # psnr_low, ssim_low, psnr_high, ssim_high, count
-    for x, y, y_high, _ in loader:
+    for x, y, y_high, _ in tqdm(loader, desc='Identity' if identity else 'Test', disable=not progress, leave=False):
         x, y, y_high = x.to(device), y.to(device), y_high.to(device)
         if identity: low, high = x, F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)
         else:
@@ -438,7 +440,7 @@ def _resume(self: Trainer, path):
 def fit(self: Trainer) -> dict:
     "Train for the configured epochs, evaluating, logging and checkpointing; returns the final summary."
     cfg = self.cfg
-    identity = evaluate(self.model, self.test_loader, self.device, world_size=self.world, identity=True)
+    identity = evaluate(self.model, self.test_loader, self.device, world_size=self.world, identity=True, progress=not self.quiet)
     if self.main and not self.quiet:
         print(f'Run folder: {self.run_dir}\nTraining pairs: {len(self.train_set)}, test pairs: {len(self.test_set)}; '
               f'identity (input vs target) PSNR {identity["psnr_low"]:.2f} dB, SSIM {identity["ssim_low"]:.4f}')
@@ -446,8 +448,9 @@ def fit(self: Trainer) -> dict:
     for epoch in range(self.start_epoch, cfg.epochs + 1):
         train_stats = self.train_epoch(epoch)
         if epoch % cfg.eval_every == 0 or epoch == cfg.epochs or (cfg.max_steps and self.global_step >= cfg.max_steps):
-            metrics = evaluate(self.net, self.test_loader, self.device, self.amp_dtype, self.world)
-            if self.ema: metrics |= {f'{k}_ema': v for k, v in evaluate(self.ema.module, self.test_loader, self.device, self.amp_dtype, self.world).items()}
+            metrics = evaluate(self.net, self.test_loader, self.device, self.amp_dtype, self.world, progress=not self.quiet)
+            if self.ema: metrics |= {f'{k}_ema': v for k, v in evaluate(self.ema.module, self.test_loader, self.device,
+                                                                        self.amp_dtype, self.world, progress=not self.quiet).items()}
         self.schedule.step_epoch(metrics.get('psnr_low') if metrics else None)
         if self.main: self._log_epoch(epoch, train_stats, metrics, identity)
         if cfg.max_steps and self.global_step >= cfg.max_steps: break
@@ -488,7 +491,7 @@ def train(cfg: TrainConfig | None = None, **overrides) -> dict:
     if overrides: cfg = TrainConfig(**{**asdict(cfg), **overrides})
     return Trainer(cfg).fit()
 
-# %% ../nbs/05_train.ipynb 50
+# %% ../nbs/05_train.ipynb 52
 @call_parse
 def main(dataset_path: Param('dataset root or INPUT_DIR,REFERENCE_DIR; repeat for several datasets', str, action='append') = None,
          demo: Param('train on the built-in synthetic demo data (about 5 minutes on a CPU)', store_true) = False,
