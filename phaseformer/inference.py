@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
-from .model import Phaseformer, load_weights, read_checkpoint
-from .train import MODELS, resolve_device
+from .model import Phaseformer, load_weights, read_checkpoint, config_from_state_dict, phaseformer_default
+from .train import resolve_device
 from .data import read_image, to_tensor, list_images, collect_pairs, find_pair_folders, ImageReadError, IMAGE_EXTENSIONS, _resize
 from .metrics import psnr, ssim, uiqm, uciqe
 from .synth import save_image
@@ -30,10 +30,10 @@ def load_model(checkpoint, # path to a phaseformer checkpoint or a plain state d
               ) -> nn.Module:
     "A Phaseformer in eval mode with the checkpoint's weights and configuration."
     state = read_checkpoint(checkpoint)
-    name = state.get('config', {}).get('model', 'default') if isinstance(state, dict) else 'default'
     weights = state['ema'] if ema and isinstance(state, dict) and state.get('ema') else state
-    model = load_weights(Phaseformer(MODELS[name]()), weights, verbose=False)
-    return model.to(device).eval()
+    try: cfg = config_from_state_dict(weights)
+    except ValueError: cfg = phaseformer_default()  # let load_weights list what does not fit
+    return load_weights(Phaseformer(cfg), weights, verbose=False).to(device).eval()
 
 # %% ../nbs/06_inference.ipynb 7
 def pad_to_multiple(x: torch.Tensor, multiple: int = 8) -> tuple:

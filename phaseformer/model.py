@@ -16,7 +16,7 @@ from .phase import phase_only, phase_only_naive, PhaseECA
 # %% auto 0
 __all__ = ['PUBLISHED_UNUSED_PREFIXES', 'ChannelLayerNorm', 'PhaseAttention', 'GDFN', 'TransformerBlock', 'DownSample',
            'UpSample', 'PhaseformerConfig', 'phaseformer_default', 'phaseformer_tiny', 'PhaseformerOutput',
-           'Phaseformer', 'read_checkpoint', 'load_weights', 'count_macs', 'model_summary']
+           'Phaseformer', 'read_checkpoint', 'load_weights', 'config_from_state_dict', 'count_macs', 'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
 class ChannelLayerNorm(nn.LayerNorm):
@@ -224,7 +224,22 @@ def load_weights(model: nn.Module, # model to fill (any Phaseformer configuratio
     model.load_state_dict(state)
     return model
 
-# %% ../nbs/01_model.ipynb 40
+# %% ../nbs/01_model.ipynb 36
+def config_from_state_dict(state: dict) -> PhaseformerConfig:
+    "The `PhaseformerConfig` whose parameter shapes match a Phaseformer state dict."
+    state = _read_state_dict(state)
+    def count(prefix): return len({k[len(prefix):].split('.')[0] for k in state if k.startswith(prefix)})
+    try:
+        dim = state['embed_conv_rgb.weight'].shape[0]
+        hidden = state['encoders.0.0.ffn.project_out.weight'].shape[1]
+        cfg = PhaseformerConfig(dim=dim, blocks=tuple(count(f'encoders.{i}.') for i in range(4)),
+                                heads=tuple(state[f'encoders.{i}.0.attn.temperature'].shape[1] for i in range(4)),
+                                refinement_blocks=count('refinement.'), head_channels=state['output.weight'].shape[1],
+                                expansion=2.66 if int(dim * 2.66) == hidden else hidden / dim)
+    except KeyError as e: raise ValueError(f'Not a Phaseformer state dict: no {e}') from None
+    return cfg
+
+# %% ../nbs/01_model.ipynb 43
 def count_macs(model: nn.Module, size: int = 256) -> dict:
     "Multiply-accumulates of one forward pass on a `size` x `size` image, split into convolutions and attention."
     counts = {'convolutions': 0, 'attention': 0}
@@ -241,7 +256,7 @@ def count_macs(model: nn.Module, size: int = 256) -> dict:
         for h in hooks: h.remove()
     return counts
 
-# %% ../nbs/01_model.ipynb 41
+# %% ../nbs/01_model.ipynb 44
 def model_summary(model: nn.Module, size: int = 256, # image side for the MAC count
                  ) -> dict:
     "Print and return parameter and MAC counts of `model` at `size` x `size`."

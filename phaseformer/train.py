@@ -16,6 +16,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
+from fastcore.basics import patch
 from .model import Phaseformer, phaseformer_default, phaseformer_tiny, load_weights, read_checkpoint
 from .losses import PhaseformerLoss
 from .data import PairedImageDataset, PairedTransform, collect_pairs, split_pairs, write_split, make_loader
@@ -24,8 +25,8 @@ from .synth import demo_dataset, save_image
 
 # %% auto 0
 __all__ = ['LR_POLICIES', 'MODELS', 'CHECKPOINT_FORMAT', 'TrainConfig', 'demo_config', 'LRFactor', 'LRSchedule',
-           'distributed_env', 'resolve_device', 'all_mean', 'new_run_dir', 'save_checkpoint', 'plot_history',
-           'save_curves', 'Trainer', 'evaluate', 'train_epoch', 'checkpoint_state', 'save', 'fit', 'train', 'main']
+           'distributed_env', 'resolve_device', 'all_mean', 'new_run_dir', 'save_checkpoint', 'save_curves', 'Trainer',
+           'evaluate', 'train', 'main']
 
 # %% ../nbs/05_train.ipynb 5
 LR_POLICIES = ('lambda', 'step', 'plateau', 'cosine', 'onecycle')
@@ -149,9 +150,7 @@ class LRSchedule:
             self.per_iteration = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
     def step_iteration(self):
-        if self.per_iteration is not None and self.per_iteration.last_epoch < (self.per_iteration.total_steps - 1
-                if isinstance(self.per_iteration, torch.optim.lr_scheduler.OneCycleLR) else math.inf):
-            self.per_iteration.step()
+        if self.per_iteration is not None: self.per_iteration.step()
 
     def step_epoch(self, psnr: float | None):
         if self.plateau is not None and psnr is not None: self.plateau.step(psnr)
@@ -208,29 +207,23 @@ def save_checkpoint(state: dict, path):
         if tmp.exists(): tmp.unlink()
 
 # %% ../nbs/05_train.ipynb 21
-def plot_history(rows: list, path, keys: list, title: str, ylabel: str = ''):
-    "Line plot of `keys` against epoch from metrics rows, saved to `path`; keys absent from the rows are skipped."
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(6, 3.5)); ax = fig.subplots()
+def _plot_series(ax, rows: list, keys, title: str):
+    "Plot `keys` of the metrics rows against epoch on `ax` (keys the rows lack are skipped, blanks as gaps)."
     epochs = [r['epoch'] for r in rows]
     for k in keys:
         if k in rows[0]: ax.plot(epochs, [float(r[k]) if r[k] != '' else math.nan for r in rows], marker='.', label=k)
-    ax.set_xlabel('epoch'); ax.set_ylabel(ylabel); ax.set_title(title); ax.legend(fontsize=7); ax.grid(alpha=0.3)
-    fig.tight_layout(); fig.savefig(path, dpi=90)
+    ax.set_title(title); ax.set_xlabel('epoch'); ax.legend(fontsize=7); ax.grid(alpha=0.3)
 
 def save_curves(rows: list, run_dir: Path):
-    "Draw `curves.png` and `weights.png` from the metrics rows."
+    "Draw `curves.png` (losses, test PSNR) and `weights.png` (learned loss weights) from the metrics rows."
     from matplotlib.figure import Figure
     fig = Figure(figsize=(10, 3.5)); loss_ax, psnr_ax = fig.subplots(1, 2)
-    epochs = [r['epoch'] for r in rows]
-    for k in ('loss', 'loss_low', 'loss_high'):
-        if k in rows[0]: loss_ax.plot(epochs, [r[k] for r in rows], marker='.', label=k)
-    for k in ('psnr_low', 'psnr_high', 'psnr_low_ema', 'psnr_identity'):
-        if k in rows[0]: psnr_ax.plot(epochs, [r[k] if r[k] != '' else math.nan for r in rows], marker='.', label=k)
-    loss_ax.set_title('training loss'); psnr_ax.set_title('test PSNR (dB)')
-    for ax in (loss_ax, psnr_ax): ax.set_xlabel('epoch'); ax.legend(fontsize=7); ax.grid(alpha=0.3)
+    _plot_series(loss_ax, rows, ('loss', 'loss_low', 'loss_high'), 'training loss')
+    _plot_series(psnr_ax, rows, ('psnr_low', 'psnr_high', 'psnr_low_ema', 'psnr_identity'), 'test PSNR (dB)')
     fig.tight_layout(); fig.savefig(run_dir / 'curves.png', dpi=90)
-    plot_history(rows, run_dir / 'weights.png', [k for k in rows[0] if k.startswith('w_')], 'learned loss weights')
+    fig = Figure(figsize=(6, 3.5))
+    _plot_series(fig.subplots(), rows, [k for k in rows[0] if k.startswith('w_')], 'learned loss weights')
+    fig.tight_layout(); fig.savefig(run_dir / 'weights.png', dpi=90)
 
 # %% ../nbs/05_train.ipynb 23
 def _split_outputs(out):
@@ -270,7 +263,7 @@ class Trainer:
         if self.weight_params: groups.append({'params': self.weight_params, 'lr': cfg.loss_weight_lr or cfg.lr, 'weight_decay': 0.0})
         opt_class = torch.optim.AdamW if cfg.optimizer == 'adamw' else torch.optim.Adam
         self.optimizer = opt_class(groups, lr=cfg.lr, betas=(cfg.beta1, 0.999), weight_decay=cfg.weight_decay)
-        self.iters_per_epoch = max(1, len(self.train_loader) // cfg.accum_steps)
+        self.iters_per_epoch = math.ceil(len(self.train_loader) / cfg.accum_steps)  # optimizer steps per epoch
         self.schedule = LRSchedule(self.optimizer, cfg, self.iters_per_epoch)
         self.amp_dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(cfg.amp)
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=cfg.amp == 'fp16')
@@ -336,10 +329,8 @@ def _sync_grads(params, world_size: int):
     for p in params:
         if p.grad is not None: dist.all_reduce(p.grad); p.grad /= world_size
 
-def _trainer_method(f): setattr(Trainer, f.__name__, f); return f
-
 # %% ../nbs/05_train.ipynb 27
-@_trainer_method
+@patch
 def train_epoch(self: Trainer, epoch: int) -> dict:
     "One epoch; returns the epoch's mean loss components, skipped steps and throughput."
     cfg, net = self.cfg, self.net
@@ -392,7 +383,7 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
     return means | {'skipped': skipped, 'seconds': time.time() - start, 'images_per_s': images * self.world / (time.time() - start)}
 
 # %% ../nbs/05_train.ipynb 28
-@_trainer_method
+@patch
 def checkpoint_state(self: Trainer, epoch: int) -> dict:
     "Everything needed to resume after `epoch`, as tensors and plain values."
     return {'format': CHECKPOINT_FORMAT, 'model': self.model.state_dict(),
@@ -404,13 +395,13 @@ def checkpoint_state(self: Trainer, epoch: int) -> dict:
             'rng': {'torch': torch.get_rng_state(), 'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
                     'python': random.getstate()}}
 
-@_trainer_method
+@patch
 def save(self: Trainer, name: str, epoch: int):
     "Write a checkpoint atomically to the checkpoint folder."
     save_checkpoint(self.checkpoint_state(epoch), self.ckpt_dir / name)
 
 # %% ../nbs/05_train.ipynb 29
-@_trainer_method
+@patch
 def _resume(self: Trainer, path):
     "Restore a phaseformer checkpoint fully, or load plain (published) weights into the model."
     state = read_checkpoint(path)
@@ -436,7 +427,7 @@ def _resume(self: Trainer, path):
     if self.main: print(f'Resumed {path}: continuing at epoch {self.start_epoch} (step {self.global_step}).')
 
 # %% ../nbs/05_train.ipynb 30
-@_trainer_method
+@patch
 def fit(self: Trainer) -> dict:
     "Train for the configured epochs, evaluating, logging and checkpointing; returns the final summary."
     cfg = self.cfg
@@ -448,7 +439,7 @@ def fit(self: Trainer) -> dict:
     for epoch in range(self.start_epoch, cfg.epochs + 1):
         train_stats = self.train_epoch(epoch)
         if epoch % cfg.eval_every == 0 or epoch == cfg.epochs or (cfg.max_steps and self.global_step >= cfg.max_steps):
-            metrics = evaluate(self.net, self.test_loader, self.device, self.amp_dtype, self.world, progress=not self.quiet)
+            metrics = evaluate(self.model, self.test_loader, self.device, self.amp_dtype, self.world, progress=not self.quiet)
             if self.ema: metrics |= {f'{k}_ema': v for k, v in evaluate(self.ema.module, self.test_loader, self.device,
                                                                         self.amp_dtype, self.world, progress=not self.quiet).items()}
         self.schedule.step_epoch(metrics.get('psnr_low') if metrics else None)
@@ -465,7 +456,7 @@ def fit(self: Trainer) -> dict:
         if summary['bad_files']: print(f'{len(summary["bad_files"])} unreadable files were skipped: {summary["bad_files"][:3]}')
     return summary
 
-@_trainer_method
+@patch
 def _log_epoch(self: Trainer, epoch: int, train_stats: dict, metrics: dict, identity: dict):
     "Checkpoints, one `metrics.csv` row, the figures and a one-line summary (rank 0)."
     if metrics and metrics['psnr_low'] > self.best_psnr:
