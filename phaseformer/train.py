@@ -482,7 +482,7 @@ def train(cfg: TrainConfig | None = None, **overrides) -> dict:
     if overrides: cfg = TrainConfig(**{**asdict(cfg), **overrides})
     return Trainer(cfg).fit()
 
-# %% ../nbs/05_train.ipynb 52
+# %% ../nbs/05_train.ipynb 53
 @call_parse
 def main(dataset_path: Param('dataset root or INPUT_DIR,REFERENCE_DIR; repeat for several datasets', str, action='append') = None,
          demo: Param('train on the built-in synthetic demo data (about 5 minutes on a CPU)', store_true) = False,
