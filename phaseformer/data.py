@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_data.ipynb 2
 from __future__ import annotations
-import json, math, random, warnings
+import json, random, warnings
 from pathlib import Path
 import numpy as np
 import torch

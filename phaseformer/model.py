@@ -4,8 +4,7 @@
 
 # %% ../nbs/01_model.ipynb 2
 from __future__ import annotations
-import warnings
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 import torch

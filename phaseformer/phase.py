@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 # %% auto 0
 __all__ = ['phase_only_naive', 'unit_phasor', 'PhaseOnly', 'phase_only', 'swap_amplitude_phase', 'eca_kernel_size',

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from fastcore.script import call_parse, Param
+from fastcore.script import call_parse
 from .data import read_image, list_images, to_tensor
 
 # %% auto 0
