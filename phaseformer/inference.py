@@ -18,10 +18,9 @@ from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
 from .model import Phaseformer, load_weights, read_checkpoint, config_from_state_dict, phaseformer_default
-from .train import resolve_device
-from .data import read_image, to_tensor, list_images, collect_pairs, ImageReadError, IMAGE_EXTENSIONS, _resize
+from .train import resolve_device, split_outputs
+from .data import read_image, list_images, collect_pairs, ImageReadError, IMAGE_EXTENSIONS, _resize
 from .metrics import psnr, ssim, uiqm, uciqe
-from .synth import save_image
 
 # %% ../nbs/06_inference.ipynb 5
 def load_model(checkpoint, # path to a phaseformer checkpoint or a plain state dict file
@@ -75,14 +74,14 @@ def enhance_tensor(model: nn.Module, x: torch.Tensor, # (B, 3, H, W) in [0, 1], 
         padded, (ph, pw) = pad_to_multiple(part.to(device))
         with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             out = model(padded, high=head == 'high') if isinstance(model, Phaseformer) else model(padded)
-        out = out if isinstance(out, torch.Tensor) else out[0 if head == 'low' else 1]
+        out = split_outputs(out)[0 if head == 'low' else 1]
         return out[..., :ph * scale, :pw * scale].float().clamp(0, 1).to(x.device)
     if h <= tile and w <= tile: return run(x)
     result = torch.zeros(b, 3, h * scale, w * scale, device=x.device)
     weight = torch.zeros(1, 1, h * scale, w * scale, device=x.device)
+    th, tw = min(tile, h), min(tile, w)
     for top in tile_starts(h, tile, overlap):
         for left in tile_starts(w, tile, overlap):
-            th, tw = min(tile, h), min(tile, w)
             out = run(x[..., top:top + th, left:left + tw])
             wy = blend_window(th * scale, top * scale, h * scale, overlap * scale)
             wx = blend_window(tw * scale, left * scale, w * scale, overlap * scale)
@@ -136,7 +135,7 @@ def enhance_files(enhancer: Enhancer, inputs, out_dir, ext: str | None = None, q
             failed.append((path, f'{target} exists: not overwritten (choose another --out)')); continue
         try: image = read_image(path)
         except ImageReadError as e: failed.append((path, str(e))); continue
-        save_image(to_tensor(enhancer.enhance(image)), target)
+        Image.fromarray(enhancer.enhance(image)).save(target)
     for path, reason in failed: print(f'Failed: {path}: {reason}', file=sys.stderr)
     return failed
 
@@ -172,6 +171,7 @@ def evaluate_folder(enhancer: Enhancer, dataset, # dataset root, 'IN,REF' pair, 
         if isinstance(dataset, str) and ',' in dataset: raise
         pairs = [(p, None) for p in list_images(dataset).values()] if Path(dataset).is_dir() else []
         if not pairs: raise FileNotFoundError(f'{dataset}: neither a paired dataset nor a folder of images')
+    if save: Path(save).mkdir(parents=True, exist_ok=True)
     rows = []
     for inp, ref in tqdm(pairs, desc='Evaluating', disable=quiet):
         try: x, y = read_image(inp), (read_image(ref) if ref else None)
@@ -182,7 +182,7 @@ def evaluate_folder(enhancer: Enhancer, dataset, # dataset root, 'IN,REF' pair, 
         if y is not None:
             y = _resize(y, (out.shape[0], out.shape[1]))  # the reference at the output's size (2x for the high head)
             row = {'image': inp.name, 'psnr': psnr(out, y), 'ssim': ssim(out, y), **row}
-        if save: Path(save).mkdir(parents=True, exist_ok=True); Image.fromarray(out).save(Path(save) / f'{inp.stem}.png')
+        if save: Image.fromarray(out).save(Path(save) / f'{inp.stem}.png')
         rows.append(row)
     return rows
 

@@ -59,7 +59,7 @@ _warned_scales = set()
 
 def ms_ssim_scales(side: int, win_size: int = 11) -> int:
     "Number of MS-SSIM scales (1 to 5) usable for images whose short side is `side`."
-    return max(1, min(5, next((n for n in range(5, 0, -1) if side > (win_size - 1) * 2 ** (n - 1)), 1)))
+    return next((n for n in range(5, 1, -1) if side > (win_size - 1) * 2 ** (n - 1)), 1)
 
 def ms_ssim(pred: torch.Tensor, # (B, C, H, W) in [0, data_range]
             target: torch.Tensor, # (B, C, H, W) in [0, data_range]
@@ -221,11 +221,9 @@ class PhaseformerLoss(nn.Module):
                  seed: int = 0, # seed of random initialisations
                 ):
         super().__init__()
-        self.terms = {'charbonnier': charbonnier_loss, 'gradient': gradient_loss, 'ms_ssim': ms_ssim_loss}
-        if perceptual:
-            self.perceptual = PerceptualLoss(vgg, vgg_weights)
-            self.terms = {'charbonnier': charbonnier_loss, 'perceptual': self.perceptual,
-                          'gradient': gradient_loss, 'ms_ssim': ms_ssim_loss}
+        if perceptual: self.perceptual = PerceptualLoss(vgg, vgg_weights)
+        self.terms = {'charbonnier': charbonnier_loss, **({'perceptual': self.perceptual} if perceptual else {}),
+                      'gradient': gradient_loss, 'ms_ssim': ms_ssim_loss}
         self.term_weighting = LossWeighting(len(self.terms), mode, init, term_weights, seed)
         self.head_weighting = LossWeighting(2, mode, init, head_weights, seed + 1)
 

@@ -115,6 +115,11 @@ def write_pairs(sources: dict, # name -> (3, H, W) clean image
             save_image(degraded, out / split / 'input' / f'{stem}.png'); save_image(clean, out / split / 'gt' / f'{stem}.png')
 
 # %% ../nbs/03a_synth.ipynb 14
+def _shrink(img: torch.Tensor, side: int) -> torch.Tensor:
+    "Downscale a (3, H, W) image so its short side is at most `side` (antialiased)."
+    scale = min(1, side / min(img.shape[-2:]))
+    return F.interpolate(img[None], scale_factor=scale, mode='bilinear', antialias=True)[0] if scale < 1 else img
+
 def demo_dataset(root: Path | None = None, # where to build it; default: `cache_dir() / 'demo-v1'`
                  n_train: int = 24, # crops per training photo
                  n_test: int = 4, # crops per test photo
@@ -128,8 +133,7 @@ def demo_dataset(root: Path | None = None, # where to build it; default: `cache_
     building = Path(tempfile.mkdtemp(prefix=f'.{root.name}-', dir=root.parent))
     try:
         g = torch.Generator().manual_seed(seed)
-        photos = lambda names: {n: F.interpolate(skimage_photo(n)[None], scale_factor=min(1, 320 / min(skimage_photo(n).shape[-2:])),
-                                                  mode='bilinear', antialias=True)[0] for n in names}
+        photos = lambda names: {n: _shrink(skimage_photo(n), 320) for n in names}
         write_pairs(photos(DEMO_TRAIN_SOURCES), building, 'train', n_train, crop, g)
         write_pairs(photos(DEMO_TEST_SOURCES), building, 'test', n_test, crop, g)
         building.rename(root)

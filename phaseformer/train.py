@@ -4,8 +4,8 @@
 
 # %% auto 0
 __all__ = ['LR_POLICIES', 'MODELS', 'CHECKPOINT_FORMAT', 'TrainConfig', 'demo_config', 'LRFactor', 'LRSchedule',
-           'distributed_env', 'resolve_device', 'all_mean', 'new_run_dir', 'save_checkpoint', 'save_curves', 'Trainer',
-           'evaluate', 'train', 'main']
+           'distributed_env', 'resolve_device', 'all_mean', 'new_run_dir', 'save_checkpoint', 'save_curves',
+           'split_outputs', 'Trainer', 'evaluate', 'train', 'main']
 
 # %% ../nbs/05_train.ipynb 2
 import csv, json, math, os, random, sys, time
@@ -225,7 +225,7 @@ def save_curves(rows: list, run_dir: Path):
     fig.tight_layout(); fig.savefig(run_dir / 'weights.png', dpi=90)
 
 # %% ../nbs/05_train.ipynb 23
-def _split_outputs(out):
+def split_outputs(out):
     "`(low, high)` of a model output; `high` is None for a single-output model."
     if isinstance(out, torch.Tensor): return out, None
     return out[0], out[1]
@@ -311,7 +311,7 @@ def evaluate(model: nn.Module, loader, device, amp_dtype=None, world_size: int =
         if identity: low, high = x, F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)
         else:
             with torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
-                low, high = _split_outputs(model(x))
+                low, high = split_outputs(model(x))
         sums[0] += batch_psnr(low, y).sum(); sums[1] += batch_ssim(low, y).sum(); sums[4] += len(x)
         if high is not None: sums[2] += batch_psnr(high, y_high).sum(); sums[3] += batch_ssim(high, y_high).sum()
     if world_size > 1: dist.all_reduce(sums)
@@ -336,7 +336,7 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
     net.train()
     if self.distributed: self.train_loader.sampler.set_epoch(epoch)
     self.train_loader.generator.manual_seed(cfg.seed + epoch)  # same shuffle for an epoch, resumed or not
-    sums, count, skipped, consecutive, images, start = {}, 0, 0, 0, 0, time.time()
+    sums, count, skipped, consecutive, images, loss_total, start = {}, 0, 0, 0, 0, 0.0, time.time()
     bar = tqdm(self.train_loader, desc=f'Epoch {epoch}/{cfg.epochs}', disable=self.quiet, leave=False, dynamic_ncols=True)
     for i, (x, y, y_high, _) in enumerate(bar):
         x, y, y_high = (t.to(self.device, non_blocking=True) for t in (x, y, y_high))
@@ -344,10 +344,13 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
         with (net.no_sync() if self.distributed and not last_micro else nullcontext()):
             with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
                 out = net(x)
-            low, high = _split_outputs(out)
+            low, high = split_outputs(out)
             loss, parts = self.criterion(low.float(), y, None if high is None else high.float(), y_high)
-            finite = torch.isfinite(loss).float()
-            if self.world > 1: dist.all_reduce(finite, op=dist.ReduceOp.MIN)
+            loss_value = loss.item()  # the one device sync of a step: the NaN guard and the progress bar need it
+            finite = math.isfinite(loss_value)
+            if self.world > 1:  # all processes skip together
+                flag = torch.tensor(float(finite), device=self.device); dist.all_reduce(flag, op=dist.ReduceOp.MIN)
+                finite = bool(flag)
             if not finite:
                 skipped += 1; consecutive += 1; self.optimizer.zero_grad(set_to_none=True)
                 if self.main: tqdm.write(f'Non-finite loss at epoch {epoch}, batch {i}: skipped. Components: '
@@ -372,14 +375,15 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
                 save_image(_image_grid(x[:4].float(), low[:4].detach().float().clamp(0, 1), y[:4]),
                            self.run_dir / 'samples' / f'step{self.global_step:07d}.png')
         for k, v in {'loss': loss.detach(), **parts}.items(): sums[k] = sums.get(k, 0) + v
-        count += 1; images += len(x)
+        count += 1; images += len(x); loss_total += loss_value
         if not self.quiet:
-            bar.set_postfix(Loss=f'{loss.item():.4f}', Avg_Loss=f'{(sums["loss"] / count).item():.4f}',
+            bar.set_postfix(Loss=f'{loss_value:.4f}', Avg_Loss=f'{loss_total / count:.4f}',
                             LR=f'{self.optimizer.param_groups[0]["lr"]:.2e}')
         if cfg.max_steps and self.global_step >= cfg.max_steps: break
     means = {k: v / max(count, 1) for k, v in sums.items()}
     means = dict(zip(means, all_mean(torch.stack(list(means.values())), self.world).tolist())) if means else {}
-    return means | {'skipped': skipped, 'seconds': time.time() - start, 'images_per_s': images * self.world / (time.time() - start)}
+    seconds = time.time() - start
+    return means | {'skipped': skipped, 'seconds': seconds, 'images_per_s': images * self.world / seconds}
 
 # %% ../nbs/05_train.ipynb 28
 @patch
@@ -434,22 +438,23 @@ def fit(self: Trainer) -> dict:
     if self.main and not self.quiet:
         print(f'Run folder: {self.run_dir}\nTraining pairs: {len(self.train_set)}, test pairs: {len(self.test_set)}; '
               f'identity (input vs target) PSNR {identity["psnr_low"]:.2f} dB, SSIM {identity["ssim_low"]:.4f}')
-    metrics = {}
+    final = {}
     for epoch in range(self.start_epoch, cfg.epochs + 1):
-        train_stats = self.train_epoch(epoch)
+        train_stats, metrics = self.train_epoch(epoch), {}  # metrics only for epochs that are evaluated
         if epoch % cfg.eval_every == 0 or epoch == cfg.epochs or (cfg.max_steps and self.global_step >= cfg.max_steps):
             metrics = evaluate(self.model, self.test_loader, self.device, self.amp_dtype, self.world, progress=not self.quiet)
             if self.ema: metrics |= {f'{k}_ema': v for k, v in evaluate(self.ema.module, self.test_loader, self.device,
                                                                         self.amp_dtype, self.world, progress=not self.quiet).items()}
-        self.schedule.step_epoch(metrics.get('psnr_low') if metrics else None)
+            final = metrics
+        self.schedule.step_epoch(metrics.get('psnr_low'))
         if self.main: self._log_epoch(epoch, train_stats, metrics, identity)
         if cfg.max_steps and self.global_step >= cfg.max_steps: break
     if self.distributed: dist.barrier()
-    summary = {'identity_psnr': identity['psnr_low'], 'identity_ssim': identity['ssim_low'], **metrics,
+    summary = {'identity_psnr': identity['psnr_low'], 'identity_ssim': identity['ssim_low'], **final,
                'best_psnr': self.best_psnr, 'run_dir': str(self.run_dir), 'bad_files': self.train_set.bad_files + self.test_set.bad_files}
     if self.main and not self.quiet:
         print(f'Done. Identity PSNR {identity["psnr_low"]:.2f} dB / SSIM {identity["ssim_low"]:.4f}; final PSNR '
-              f'{metrics.get("psnr_low", math.nan):.2f} dB / SSIM {metrics.get("ssim_low", math.nan):.4f} (low head); '
+              f'{final.get("psnr_low", math.nan):.2f} dB / SSIM {final.get("ssim_low", math.nan):.4f} (low head); '
               f'best {self.best_psnr:.2f} dB.\nOutputs: {self.run_dir} (metrics.csv, curves.png, weights.png, samples/), '
               f'checkpoints: {self.ckpt_dir}/last.pth, best.pth')
         if summary['bad_files']: print(f'{len(summary["bad_files"])} unreadable files were skipped: {summary["bad_files"][:3]}')
