@@ -51,7 +51,8 @@ def test_enhance_bad_input(checkpoints, tiny_dataset, tmp_path):
     photos = str(tiny_dataset / 'test' / 'input')
     assert_one_line_error(enhance(photos, '--checkpoint', str(checkpoints / 'missing.pth'), '--out', str(tmp_path)), 'No checkpoint file')
     assert_one_line_error(enhance(photos, '--checkpoint', str(checkpoints / 'other.pth'), '--out', str(tmp_path)), 'do not fit this model')
-    assert_one_line_error(enhance(photos, '--checkpoint', str(checkpoints / 'corrupt.pth'), '--out', str(tmp_path)), 'not a readable')
+    assert_one_line_error(enhance(photos, '--checkpoint', str(checkpoints / 'corrupt.pth'), '--out', str(tmp_path)),
+                          str(checkpoints / 'corrupt.pth'), 'not a PyTorch checkpoint')
     (tmp_path / 'empty').mkdir()
     assert_one_line_error(enhance(str(tmp_path / 'empty'), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'o')), 'no image files')
 
