@@ -10,12 +10,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image, ImageOps
-from torch.utils.data import Dataset, DataLoader, DistributedSampler
+import torch.distributed as dist
+from torch.utils.data import Dataset, DataLoader, DistributedSampler, Sampler
 
 # %% auto 0
 __all__ = ['IMAGE_EXTENSIONS', 'LAYOUTS', 'SPLITLESS', 'find_pair_folders', 'list_images', 'pair_files', 'ImageReadError',
            'read_image', 'to_tensor', 'PairedTransform', 'PairedImageDataset', 'collect_pairs', 'split_pairs',
-           'write_split', 'MultiScaleCollate', 'make_loader']
+           'write_split', 'MultiScaleCollate', 'ShardSampler', 'make_loader']
 
 # %% ../nbs/03_data.ipynb 5
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
@@ -224,17 +225,28 @@ class MultiScaleCollate:
         return resize(x, side), resize(y, side), resize(y_high, 2 * side), names
 
 # %% ../nbs/03_data.ipynb 32
+class ShardSampler(Sampler):
+    "This process's share of a dataset in order, every index exactly once over all processes (no padding, unlike `DistributedSampler`)."
+    def __init__(self, dataset, rank: int | None = None, world_size: int | None = None):
+        self.rank = dist.get_rank() if rank is None else rank
+        self.world = dist.get_world_size() if world_size is None else world_size
+        self.n = len(dataset)
+    def __iter__(self): return iter(range(self.rank, self.n, self.world))
+    def __len__(self): return len(range(self.rank, self.n, self.world))
+
 def make_loader(dataset: Dataset, batch_size: int, # batch size per process
                 train: bool = True, # shuffle and drop the last incomplete batch
                 workers: int = 0, # loader worker processes
                 seed: int = 0, # shuffling seed
-                distributed: bool = False, # shard with a DistributedSampler (an initialised process group)
+                distributed: bool = False, # shard over processes (an initialised process group): training with a
+                                           # DistributedSampler, evaluation with a `ShardSampler`
                 pin_memory: bool = False, # pin host memory (for CUDA)
                 scales: tuple | None = None, # multi-scale training scales, e.g. (0.8, 1.0, 1.2)
                ) -> DataLoader:
     "A seeded `DataLoader` over `dataset`, sharded under DDP, optionally multi-scale."
     if batch_size < 1: raise ValueError(f'batch_size must be at least 1, got {batch_size}')
-    sampler = DistributedSampler(dataset, shuffle=train, seed=seed, drop_last=train) if distributed else None
+    sampler = (DistributedSampler(dataset, shuffle=True, seed=seed, drop_last=True) if train else ShardSampler(dataset)) \
+        if distributed else None
     return DataLoader(dataset, batch_size=batch_size, shuffle=train and sampler is None, sampler=sampler,
                       drop_last=train and len(dataset) >= batch_size, num_workers=workers, pin_memory=pin_memory,
                       persistent_workers=workers > 0, generator=torch.Generator().manual_seed(seed),

@@ -19,8 +19,10 @@ from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
 from .model import Phaseformer
 from .checkpoints import load_model, parse_value_range
-from .train import resolve_device, split_outputs
-from .data import read_image, list_images, collect_pairs, ImageReadError, IMAGE_EXTENSIONS, _resize
+from .model import split_outputs
+from .distributed import resolve_device
+from .data import (read_image, list_images, collect_pairs, find_pair_folders, pair_files, ImageReadError,
+                              IMAGE_EXTENSIONS, SPLITLESS, _resize)
 from .metrics import psnr, ssim, uiqm, uciqe
 
 # %% ../nbs/06_inference.ipynb 5
@@ -157,10 +159,18 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
     if failed: sys.exit(1)
 
 # %% ../nbs/06_inference.ipynb 29
+def _splitless_pairs(dataset) -> list:
+    "All pairs of a dataset without splits (UIEB, EUVP, explicit folders); refuses a root that has only a train split."
+    inp, ref, layout = find_pair_folders(dataset, 'train')
+    if layout not in SPLITLESS + ('explicit',):
+        raise ValueError(f'{dataset} has a {inp.parent.name}/ split but no test/ split: scoring training images would overstate '
+                         f'the results. Give the folders to score explicitly: --dataset_path {inp},{ref}')
+    return pair_files(inp, ref)
+
 def evaluate_folder(enhancer: Enhancer, dataset, # dataset root, 'IN,REF' pair, or a folder of single images
                     size: int | None = 256, save: Path | None = None, quiet: bool = False) -> list:
     "One dict of metrics per image (PSNR/SSIM when references exist, UIQM/UCIQE always); outputs saved if `save`."
-    try: pairs = collect_pairs(dataset, 'test') or collect_pairs(dataset, 'train')
+    try: pairs = collect_pairs(dataset, 'test') or _splitless_pairs(dataset)
     except FileNotFoundError:
         if isinstance(dataset, str) and ',' in dataset: raise
         pairs = [(p, None) for p in list_images(dataset).values()] if Path(dataset).is_dir() else []

@@ -15,7 +15,8 @@ from pytorch_msssim.ssim import _ssim, _fspecial_gauss_1d
 # %% auto 0
 __all__ = ['LAPLACIAN_KERNEL', 'MS_SSIM_WEIGHTS', 'VGG_LAYOUTS', 'VGG_URLS', 'VGG_TAPS', 'charbonnier_loss', 'CharbonnierLoss',
            'laplacian', 'gradient_loss', 'GradientLoss', 'ms_ssim_scales', 'ms_ssim', 'ms_ssim_loss', 'MSSSIMLoss',
-           'vgg_features', 'load_vgg_weights', 'PerceptualLoss', 'LossWeighting', 'PhaseformerLoss']
+           'vgg_features', 'load_vgg_weights', 'PerceptualLoss', 'LossWeighting', 'SoftmaxWeighting', 'FixedWeighting',
+           'UncertaintyWeighting', 'loss_weighting', 'PhaseformerLoss']
 
 # %% ../nbs/02_losses.ipynb 5
 def _check_pair(pred, target, name):
@@ -118,7 +119,7 @@ def _vgg_state_dict(arch, vgg_weights):
         try: return torch.hub.load_state_dict_from_url(url, progress=True, map_location='cpu', weights_only=True)
         except Exception as e:
             cache = Path(torch.hub.get_dir()) / 'checkpoints'
-            raise RuntimeError(f'Could not download the {arch} ImageNet weights from {url} ({type(e).__name__}: {e}). '
+            raise ConnectionError(f'Could not download the {arch} ImageNet weights from {url} ({type(e).__name__}: {e}). '
                                f'Download that file by other means and either put it in {cache} or pass its path as '
                                f'vgg_weights=PATH (--vgg_weights PATH on the command line); or train without the '
                                f'perceptual term (perceptual=False, --no_perceptual).') from e
@@ -172,43 +173,52 @@ class PerceptualLoss(nn.Module):
         _check_pair(pred, target, 'PerceptualLoss')
         return sum(F.l1_loss(p, t) for p, t in zip(self._taps(pred), self._taps(target.detach())))
 
-# %% ../nbs/02_losses.ipynb 26
+# %% ../nbs/02_losses.ipynb 27
 class LossWeighting(nn.Module):
-    "Combine `n` losses into one with softmax-of-logits, fixed, or uncertainty (Kendall et al. 2018) weights."
-    def __init__(self, n: int, # number of losses
-                 mode: str = 'softmax', # 'softmax', 'fixed' or 'uncertainty'
-                 init: str = 'random', # softmax logits: 'random' (seeded torch.rand, as the reference) or 'equal'
-                 weights: tuple | None = None, # fixed mode: the weights (default: equal)
-                 seed: int = 0, # seed of the random initialisation
-                ):
-        super().__init__()
-        if mode not in ('softmax', 'fixed', 'uncertainty'): raise ValueError(f"mode must be 'softmax', 'fixed' or 'uncertainty', got {mode!r}")
-        if init not in ('random', 'equal'): raise ValueError(f"init must be 'random' or 'equal', got {init!r}")
-        self.mode = mode
-        if mode == 'fixed':
-            w = torch.tensor(weights if weights is not None else [1 / n] * n, dtype=torch.float32)
-            if w.shape != (n,): raise ValueError(f'fixed weights: expected {n} values, got {len(w)}')
-            self.register_buffer('weights', w)
-        elif mode == 'softmax':
-            logits = torch.rand(n, generator=torch.Generator().manual_seed(seed)) if init == 'random' else torch.zeros(n)
-            self.logits = nn.Parameter(logits)
-        else: self.log_vars = nn.Parameter(torch.zeros(n))
-
-    def current_weights(self) -> list:
-        "The weights as plain floats (softmax weights, fixed weights, or exp(-s) for uncertainty)."
-        with torch.no_grad():
-            if self.mode == 'fixed': w = self.weights
-            elif self.mode == 'softmax': w = self.logits.softmax(0)
-            else: w = torch.exp(-self.log_vars)
-        return [round(float(v), 6) for v in w]
-
+    "Combines `n` losses into one; subclasses define `weights()` (and may add a regulariser in `forward`)."
+    def weights(self) -> torch.Tensor: raise NotImplementedError
     def forward(self, losses: torch.Tensor, # (n,) the losses
-               ) -> torch.Tensor:
-        if self.mode == 'fixed': return (self.weights * losses).sum()
-        if self.mode == 'softmax': return (self.logits.softmax(0) * losses).sum()
-        return (torch.exp(-self.log_vars) * losses + self.log_vars).sum()
+               ) -> torch.Tensor: return (self.weights() * losses).sum()
+    def current_weights(self) -> list:
+        "The weights as plain floats."
+        with torch.no_grad(): return [round(float(v), 6) for v in self.weights()]
+
+# %% ../nbs/02_losses.ipynb 28
+class SoftmaxWeighting(LossWeighting):
+    "Learned weights `softmax(logits)` (the training guide); logits seeded-random like the reference, or equal."
+    def __init__(self, n: int, init: str = 'random', seed: int = 0):
+        super().__init__()
+        if init not in ('random', 'equal'): raise ValueError(f"init must be 'random' or 'equal', got {init!r}")
+        self.logits = nn.Parameter(torch.rand(n, generator=torch.Generator().manual_seed(seed)) if init == 'random' else torch.zeros(n))
+    def weights(self): return self.logits.softmax(0)
+
+class FixedWeighting(LossWeighting):
+    "Given weights, not trained (default: equal)."
+    def __init__(self, n: int, weights: tuple | None = None):
+        super().__init__()
+        w = torch.tensor(weights if weights is not None else [1 / n] * n, dtype=torch.float32)
+        if w.shape != (n,): raise ValueError(f'fixed weights: expected {n} values, got {len(w)}')
+        self.register_buffer('fixed', w)
+    def weights(self): return self.fixed
+
+class UncertaintyWeighting(LossWeighting):
+    "Kendall et al. (2018): `sum(exp(-s) * L + s)` with learned `s`; the weights are `exp(-s)`."
+    def __init__(self, n: int):
+        super().__init__()
+        self.log_vars = nn.Parameter(torch.zeros(n))
+    def weights(self): return torch.exp(-self.log_vars)
+    def forward(self, losses): return super().forward(losses) + self.log_vars.sum()
 
 # %% ../nbs/02_losses.ipynb 29
+def loss_weighting(mode: str, # 'softmax', 'fixed' or 'uncertainty'
+                   n: int, init: str = 'random', weights: tuple | None = None, seed: int = 0) -> LossWeighting:
+    "The weighting of `n` losses named by `mode` (its options are ignored by the modes that have none)."
+    if mode == 'softmax': return SoftmaxWeighting(n, init, seed)
+    if mode == 'fixed': return FixedWeighting(n, weights)
+    if mode == 'uncertainty': return UncertaintyWeighting(n)
+    raise ValueError(f"mode must be 'softmax', 'fixed' or 'uncertainty', got {mode!r}")
+
+# %% ../nbs/02_losses.ipynb 32
 class PhaseformerLoss(nn.Module):
     "The training objective: `W2(W4(terms(low, target)), W4(terms(high, target_high)))`, weights learned."
     def __init__(self, perceptual: bool = True, # include the VGG perceptual term
@@ -224,8 +234,8 @@ class PhaseformerLoss(nn.Module):
         if perceptual: self.perceptual = PerceptualLoss(vgg, vgg_weights)
         self.terms = {'charbonnier': charbonnier_loss, **({'perceptual': self.perceptual} if perceptual else {}),
                       'gradient': gradient_loss, 'ms_ssim': ms_ssim_loss}
-        self.term_weighting = LossWeighting(len(self.terms), mode, init, term_weights, seed)
-        self.head_weighting = LossWeighting(2, mode, init, head_weights, seed + 1)
+        self.term_weighting = loss_weighting(mode, len(self.terms), init, term_weights, seed)
+        self.head_weighting = loss_weighting(mode, 2, init, head_weights, seed + 1)
 
     def head_terms(self, pred, target) -> torch.Tensor:
         "The per-term losses of one head, stacked in `self.terms` order."

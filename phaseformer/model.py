@@ -13,7 +13,8 @@ from .phase import phase_only, phase_only_naive, PhaseECA
 
 # %% auto 0
 __all__ = ['ChannelLayerNorm', 'PhaseAttention', 'GDFN', 'TransformerBlock', 'DownSample', 'UpSample', 'PhaseformerConfig',
-           'phaseformer_default', 'phaseformer_tiny', 'PhaseformerOutput', 'Phaseformer', 'count_macs', 'model_summary']
+           'phaseformer_default', 'phaseformer_tiny', 'PhaseformerOutput', 'split_outputs', 'Phaseformer', 'count_macs',
+           'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
 class ChannelLayerNorm(nn.LayerNorm):
@@ -129,6 +130,11 @@ class PhaseformerOutput(NamedTuple):
     "The two heads: `low` (B, 3, H, W) and `high` (B, 3, 2H, 2W)."
     low: torch.Tensor
     high: torch.Tensor
+
+def split_outputs(out) -> tuple:
+    "`(low, high)` of any model's output; `high` is None for a single-output model (a baseline)."
+    if isinstance(out, torch.Tensor): return out, None
+    return out[0], out[1]
 
 # %% ../nbs/01_model.ipynb 26
 def _stage(blocks, channels, heads, cfg):

@@ -137,7 +137,8 @@ def demo_dataset(root: Path | None = None, # where to build it; default: `cache_
         write_pairs(photos(DEMO_TRAIN_SOURCES), building, 'train', n_train, crop, g)
         write_pairs(photos(DEMO_TEST_SOURCES), building, 'test', n_test, crop, g)
         building.rename(root)
-    except FileExistsError: pass  # another process finished first: use its copy
+    except OSError:  # another process finished first (the name exists and is not empty): use its copy
+        if not (root / 'test' / 'gt').is_dir(): raise
     finally:
         if building.exists(): shutil.rmtree(building)
     return root

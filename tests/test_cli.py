@@ -1,7 +1,8 @@
 """The console scripts answer bad input with one clear line and a non-zero exit status, never a traceback."""
-import subprocess, sys
+import json, shutil, subprocess, sys
 import pytest
 import torch
+from PIL import Image
 from phaseformer.model import Phaseformer, phaseformer_tiny
 
 
@@ -28,9 +29,29 @@ def test_train_bad_input(args, fragments, tmp_path):
     assert_one_line_error(run('phaseformer.train', *args, '--output_dir', str(tmp_path)), 'phaseformer-train:', *fragments)
 
 
-def test_train_help_is_readable():
+def test_train_help_lists_every_setting_with_its_default():
+    from dataclasses import fields
+    from phaseformer.config import TrainConfig
     result = run('phaseformer.train', '--help')
-    assert result.returncode == 0 and '--dataset_path' in result.stdout and '--niter_decay' in result.stdout
+    assert result.returncode == 0
+    for f in fields(TrainConfig): assert f'--{f.name}' in result.stdout, f.name
+    assert '(default: 0.001)' in result.stdout.replace('\n', ' ') and '(default: adam)' in result.stdout
+
+
+def test_train_config_file_and_flags(tiny_dataset, tmp_path):
+    settings = tmp_path / 'settings.json'
+    settings.write_text(json.dumps({'dataset_path': [str(tiny_dataset)], 'model': 'tiny', 'size': 32, 'crop': True,
+                                    'batch_size': 8, 'niter': 1, 'niter_decay': 0, 'perceptual': False, 'threads': 0,
+                                    'lr': 0.5, 'weight_decay': 0.01, 'optimizer': 'adamw'}))
+    result = run('phaseformer.train', '--config', str(settings), '--lr', '0.002', '--batch_size', '4', '--max_steps', '1',
+                 '--output_dir', str(tmp_path / 'runs'))
+    assert result.returncode == 0, result.stderr
+    (run_dir,) = (tmp_path / 'runs').iterdir()
+    config = json.loads((run_dir / 'config.json').read_text())
+    assert (config['lr'], config['batch_size'], config['size'], config['weight_decay'], config['optimizer']) == (0.002, 4, 32, 0.01, 'adamw')
+    assert 'Run folder' in (run_dir / 'train.log').read_text()
+    settings.write_text(json.dumps({'learning_rate': 1}))
+    assert_one_line_error(run('phaseformer.train', '--config', str(settings)), 'unknown settings learning_rate')
 
 
 @pytest.fixture(scope='module')
@@ -73,3 +94,31 @@ def test_eval_bad_input_and_a_real_run(checkpoints, tiny_dataset, tmp_path):
     result = evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--size', '32', '--save', str(tmp_path / 'ev'))
     assert result.returncode == 0, result.stderr
     assert 'psnr' in result.stdout and (tmp_path / 'ev' / 'metrics.csv').exists()
+
+
+def test_eval_full_resolution_and_a_root_without_test_split(checkpoints, tiny_dataset, tmp_path):
+    result = evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--full',
+                      '--save', str(tmp_path / 'full'))
+    assert result.returncode == 0, result.stderr
+    assert 'full resolution' in result.stdout
+    sizes = {Image.open(p).size for p in (tmp_path / 'full').glob('*.png')}
+    assert sizes == {Image.open(p).size for p in (tiny_dataset / 'test' / 'input').iterdir()}  # native size
+    shutil.copytree(tiny_dataset / 'train', tmp_path / 'train_only' / 'train')
+    assert_one_line_error(evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tmp_path / 'train_only')),
+                          'no test/ split')
+
+
+def test_a_bug_keeps_its_traceback_in_train_log(tiny_dataset, tmp_path):
+    "An unexpected error is not dressed up as a user mistake: one line points to the traceback in the run's train.log."
+    script = ('import phaseformer.train as t\n'
+              'def broken(self, epoch): raise TypeError("unsupported operand")\n'
+              't.Trainer.train_epoch = broken\n'
+              't.main()\n')
+    result = subprocess.run([sys.executable, '-c', script, '--dataset_path', str(tiny_dataset), '--model', 'tiny', '--size', '32',
+                             '--no_perceptual', '--threads', '0', '--output_dir', str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    line = [l for l in result.stderr.splitlines() if l.startswith('phaseformer-train:')][-1]
+    assert 'unexpected TypeError: unsupported operand' in line and 'train.log' in line
+    (run_dir,) = tmp_path.iterdir()
+    log = (run_dir / 'train.log').read_text()
+    assert 'Traceback' in log and 'def broken' not in result.stderr

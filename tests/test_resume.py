@@ -1,0 +1,82 @@
+"""A run killed with SIGKILL at any moment (mid-epoch, in the middle of a checkpoint write, between the checkpoint and
+the metrics) and resumed with `--resume RUN/last.pth` alone ends with the same weights as the uninterrupted run."""
+import json, signal, subprocess, sys
+from pathlib import Path
+import pytest
+import torch
+
+# Runs phaseformer-train in this process after arranging a SIGKILL of itself at the chosen point.
+KILLER = r'''
+import os, signal, sys, torch
+import phaseformer.runs, phaseformer.train
+point, count, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+calls = [0]
+def die(): os.kill(os.getpid(), signal.SIGKILL)
+def counted(fn, before=None):
+    def wrapper(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == count: (before or (lambda *a, **k: die()))(*args, **kwargs)
+        return fn(*args, **kwargs)
+    return wrapper
+if point == 'step':  # after `count` optimizer steps
+    torch.optim.Adam.step = counted(torch.optim.Adam.step)
+elif point == 'checkpoint_write':  # halfway through writing the count-th checkpoint file
+    def write_half(state, path):
+        def half(f): f.write(b'PK\x03\x04 partial'); f.flush(); die()
+        phaseformer.runs.write_atomically(path, half)
+    phaseformer.train.save_checkpoint = counted(phaseformer.train.save_checkpoint, before=write_half)
+elif point == 'before_checkpoint':  # the epoch's metrics row written, its checkpoint not yet
+    phaseformer.train.save_checkpoint = counted(phaseformer.train.save_checkpoint)
+phaseformer.train.main(argv)
+'''
+
+SETTINGS = ['--model', 'tiny', '--size', '32', '--crop', '--batch_size', '4', '--test_batch_size', '4', '--niter', '2',
+            '--niter_decay', '1', '--no_perceptual', '--threads', '0', '--device', 'cpu', '--sample_every', '0', '--seed', '3']
+
+
+def train(*args, kill=None):
+    command = [sys.executable, '-c', KILLER, *(kill or ('none', '0')), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, env={'OMP_NUM_THREADS': '1', 'PATH': '/usr/bin:/bin'})
+
+
+def final_weights(run_dir: Path) -> dict:
+    return torch.load(run_dir / 'last.pth', weights_only=True)['model']
+
+
+@pytest.fixture(scope='module')
+def uninterrupted(tiny_dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp('full')
+    result = train('--dataset_path', str(tiny_dataset), '--output_dir', str(out), *SETTINGS)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (run,) = out.iterdir()
+    return run
+
+
+@pytest.mark.parametrize('point, count', [('step', 6),               # in epoch 2 (4 steps an epoch)
+                                          ('checkpoint_write', 3),   # epoch 2's last.pth (epoch 1 wrote last and best)
+                                          ('before_checkpoint', 3)]) # epoch 2's metrics row written, last.pth still epoch 1
+def test_killed_and_resumed_run_matches_the_uninterrupted_one(tiny_dataset, tmp_path, uninterrupted, point, count):
+    killed = train('--dataset_path', str(tiny_dataset), '--output_dir', str(tmp_path), *SETTINGS, kill=(point, str(count)))
+    assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-2000:])
+    (run,) = tmp_path.iterdir()
+    assert torch.load(run / 'last.pth', weights_only=True)['epoch'] == 1  # a complete checkpoint, never a partial one
+    resumed = train('--resume', str(run / 'last.pth'))  # nothing else: the run's own settings
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert 'Resumed' in resumed.stdout and 'Resuming with changed settings' not in resumed.stdout
+    assert list(tmp_path.iterdir()) == [run]  # the same run folder
+    expected = final_weights(uninterrupted)
+    for name, value in final_weights(run).items():
+        torch.testing.assert_close(value, expected[name], atol=1e-5, rtol=0, msg=f'{name} differs after the resume')
+    rows = (run / 'metrics.csv').read_text().splitlines()
+    assert [r.split(',')[0] for r in rows[1:]] == ['1', '2', '3']  # every epoch once, in order
+    assert 'Resumed' in (run / 'train.log').read_text()
+
+
+def test_resume_keeps_the_run_settings_and_lists_overrides(tiny_dataset, tmp_path, uninterrupted):
+    result = train('--resume', str(uninterrupted / 'last.pth'), '--niter_decay', '2', '--lr', '5e-4')
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert 'Resuming with changed settings: niter_decay: 1 -> 2; lr: 0.001 -> 0.0005' in result.stdout
+    config = json.loads((uninterrupted / 'config.json').read_text())
+    assert (config['batch_size'], config['niter_decay'], config['lr'], config['seed']) == (4, 2, 5e-4, 3)
+    lrs = [float(r.split(',')[2]) for r in (uninterrupted / 'metrics.csv').read_text().splitlines()[1:]]
+    assert len(lrs) == 4 and all(lr >= 0 for lr in lrs)

@@ -1,0 +1,49 @@
+"""Check the docs build as far as a machine without Quarto allows.
+
+Runs what `nbdev_docs` runs before Quarto (nbdev.yml refresh, doc links, `sidebar.yml`, the notebook processors into
+`_proc/`), fails on their errors, then renders every processed page to HTML with nbconvert and checks that each has
+its title, that exported symbols have their `show_doc` signatures, and that figures saved in the notebooks survive.
+Writes the pages to `_proc/html/` for a look (e.g. `chromium --headless --screenshot`).   Run: python tools/check_docs.py
+"""
+import json, re, sys
+from pathlib import Path
+from nbconvert import HTMLExporter
+from nbdev.config import get_config
+from nbdev.doclinks import _build_modidx
+from nbdev.quarto import refresh_quarto_yml, nbdev_sidebar
+from nbdev.serve import proc_nbs
+
+
+def page_problems(source: Path, html: str) -> list:
+    "What a rendered page lacks: its title, the show_doc signature of each exported symbol, its figures."
+    nb = json.loads(source.read_text())
+    problems = []
+    title = next((l[2:].strip() for c in nb['cells'] if c['cell_type'] == 'markdown'
+                  for l in ''.join(c['source']).splitlines() if l.startswith('# ')), None)
+    if title and title not in html: problems.append(f'title {title!r} missing')
+    exported = [m.group(1) for c in nb['cells'] if c['cell_type'] == 'code' and ''.join(c['source']).startswith('#| export')
+                for m in re.finditer(r'^(?:def|class) ([A-Za-z]\w*)', ''.join(c['source']), re.M)]
+    missing = [name for name in exported if f'>{name}<' not in html and f'{name}</h' not in html and f'> {name}' not in html]
+    if missing: problems.append(f'no show_doc section for {", ".join(missing[:5])}')
+    figures = sum('image/png' in o.get('data', {}) for c in nb['cells'] for o in c.get('outputs', []))
+    if html.count('data:image/png') < figures: problems.append(f'{figures} saved figures, {html.count("data:image/png")} rendered')
+    return problems
+
+
+def main():
+    cfg = get_config()
+    refresh_quarto_yml(); _build_modidx(); nbdev_sidebar.__wrapped__(path=cfg.nbs_path)
+    proc = cfg.config_path / '_proc'
+    proc_nbs(cfg.nbs_path, n_workers=0, force=True)
+    out = proc / 'html'; out.mkdir(exist_ok=True)
+    exporter, failures = HTMLExporter(), {}
+    for page in sorted(proc.glob('*.ipynb')):
+        html, _ = exporter.from_filename(str(page))
+        (out / f'{page.stem}.html').write_text(html)
+        if page.stem != 'index' and (problems := page_problems(page, html)): failures[page.name] = problems
+        print(f'{page.name}: {len(html) // 1024} KiB' + (f'  PROBLEMS: {failures[page.name]}' if page.name in failures else ''))
+    if failures: sys.exit(f'docs check failed on {len(failures)} pages')
+    print(f'docs check passed: {len(list(proc.glob("*.ipynb")))} pages in {out}')
+
+
+if __name__ == '__main__': main()

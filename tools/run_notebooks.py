@@ -1,0 +1,50 @@
+"""Execute the notebooks and save them in place with their outputs, slow (`notest`) cells included.
+
+nbdev builds the docs from the saved outputs, and readers see the results on GitHub and in JupyterLab without
+running anything. Run from the repository root, with `../shared` beside it for the real-photo figures:
+
+    python tools/run_notebooks.py                 # every notebook in nbs/
+    python tools/run_notebooks.py 02_losses 05_train
+    python tools/run_notebooks.py --skip_slow     # leave `notest` cells unexecuted (their old outputs are dropped)
+
+Then `nbdev_clean` (run here at the end) strips metadata noise and keeps the outputs.
+"""
+import argparse, subprocess, sys, time
+from pathlib import Path
+from execnb.nbio import read_nb, write_nb
+from execnb.shell import CaptureShell
+from fastcore.xtras import working_directory
+
+NBS = Path(__file__).resolve().parent.parent / 'nbs'
+SLOW_FLAGS = ('notest', 'slow', 'cuda')
+
+
+def skip_cell(cell, skip_slow: bool) -> bool:
+    "Leave out markdown, the final `nbdev_export()`, and with `skip_slow` the flagged cells."
+    if cell.cell_type != 'code' or 'nbdev_export' + '(' in cell.source: return True
+    first_lines = cell.source.splitlines()[:3]
+    return skip_slow and any(line.startswith('#|') and set(line[2:].split()) & set(SLOW_FLAGS) for line in first_lines)
+
+
+def run_notebook(path: Path, skip_slow: bool = False) -> float:
+    "Execute `path` top to bottom in its folder and write it back with outputs; stops at the first error."
+    start = time.time()
+    nb = read_nb(path)
+    for cell in nb.cells:
+        if cell.cell_type == 'code': cell.outputs, cell.execution_count = [], None
+    shell = CaptureShell(path.parent, mpl_format='png')
+    with working_directory(path.parent):
+        shell.run_all(nb, exc_stop=True, preproc=lambda cell: skip_cell(cell, skip_slow))
+    write_nb(nb, path)
+    return time.time() - start
+
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('names', nargs='*', help='notebook names (default: all in nbs/)')
+    parser.add_argument('--skip_slow', action='store_true', help='do not execute notest/slow/cuda cells')
+    args = parser.parse_args()
+    paths = [NBS / (n if n.endswith('.ipynb') else f'{n}.ipynb') for n in args.names] or sorted(NBS.glob('[!_]*.ipynb'))
+    for path in paths:
+        print(f'{path.name}: {run_notebook(path, args.skip_slow):.0f} s', flush=True)
+    subprocess.run(['nbdev_clean'], check=True, cwd=NBS.parent)
