@@ -25,8 +25,9 @@ def page_problems(source: Path, html: str) -> list:
                 for m in re.finditer(r'^(?:def|class) ([A-Za-z]\w*)', ''.join(c['source']), re.M)]
     missing = [name for name in exported if f'>{name}<' not in html and f'{name}</h' not in html and f'> {name}' not in html]
     if missing: problems.append(f'no show_doc section for {", ".join(missing[:5])}')
-    figures = sum('image/png' in o.get('data', {}) for c in nb['cells'] for o in c.get('outputs', []))
-    if html.count('data:image/png') < figures: problems.append(f'{figures} saved figures, {html.count("data:image/png")} rendered')
+    figures = sum(bool({'image/png', 'image/jpeg'} & set(o.get('data', {}))) for c in nb['cells'] for o in c.get('outputs', []))
+    rendered = html.count('data:image/png') + html.count('data:image/jpeg')
+    if rendered < figures: problems.append(f'{figures} saved figures, {rendered} rendered')
     return problems
 
 

@@ -32,7 +32,7 @@ def run_notebook(path: Path, skip_slow: bool = False) -> float:
     nb = read_nb(path)
     for cell in nb.cells:
         if cell.cell_type == 'code': cell.outputs, cell.execution_count = [], None
-    shell = CaptureShell(path.parent, mpl_format='png')
+    shell = CaptureShell(path.parent, mpl_format='jpeg')  # photos: a tenth of the size of PNG
     with working_directory(path.parent):
         shell.run_all(nb, exc_stop=True, preproc=lambda cell: skip_cell(cell, skip_slow))
     write_nb(nb, path)
