@@ -266,7 +266,7 @@ def _find_weights(source, ema: bool, path) -> Weights:
     ours = source.get('format') == CHECKPOINT_FORMAT
     value_range = tuple(source.get('value_range', (0.0, 1.0))) if ours else (-1.0, 1.0) if kind.startswith('whole') else None
     metrics = {k: source[k] for k in ('best_psnr', 'global_step') if isinstance(source.get(k), (int, float))}
-    return Weights(_strip_wrappers(state), ('phaseformer training checkpoint' if ours else f'checkpoint dict') + f', {kind} under "{key}"',
+    return Weights(_strip_wrappers(state), ('phaseformer training checkpoint' if ours else 'checkpoint dict') + f', {kind} under "{key}"',
                    value_range, source.get('epoch') if isinstance(source.get('epoch'), int) else None, metrics,
                    source.get('config') if isinstance(source.get('config'), dict) else {})
 

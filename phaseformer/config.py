@@ -7,7 +7,7 @@ __all__ = ['LR_POLICIES', 'MODELS', 'TrainConfig', 'demo_config', 'config_from_d
 
 # %% ../nbs/05a_config.ipynb 2
 import argparse, json
-from dataclasses import dataclass, asdict, fields, MISSING
+from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from fastcore.docments import docments
 from .model import phaseformer_default, phaseformer_tiny

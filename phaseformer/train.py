@@ -23,7 +23,7 @@ from .losses import PhaseformerLoss
 from .data import PairedImageDataset, PairedTransform, collect_pairs, split_pairs, write_split, make_loader
 from .metrics import batch_psnr, batch_ssim
 from .synth import demo_dataset, save_image
-from .config import TrainConfig, MODELS, demo_config, parse_train_args, train_parser
+from .config import TrainConfig, MODELS, parse_train_args, train_parser
 from .schedules import LRSchedule
 from .distributed import distributed_env, resolve_device, all_mean, epoch_seed, rank_zero_first, launch_processes
 from .runs import (new_run_dir, save_checkpoint, snapshot_name, read_run_checkpoint, log_to, write_metrics,
