@@ -136,24 +136,25 @@ class Trainer:
 def _guard(self: Trainer, loss_value: float, parts: dict, epoch: int, batch: int) -> bool:
     "Whether to take this step: skips non-finite losses, stops on too many, on divergence and on a bad learning rate."
     cfg, lr = self.cfg, self.optimizer.param_groups[0]['lr']
-    finite = math.isfinite(loss_value)
-    diverged = finite and cfg.divergence and self.loss_mean is not None and self.loss_count >= 10 \
-        and loss_value > cfg.divergence * self.loss_mean
-    flags = torch.tensor([float(finite), float(not diverged), float(math.isfinite(lr) and lr >= 0)], device=self.device)
-    if self.world > 1: dist.all_reduce(flags, op=dist.ReduceOp.MIN)  # all processes decide together
-    finite, sane, lr_ok = (bool(v) for v in flags.tolist())
-    components = ', '.join(f'{k}={v.item():.4g}' for k, v in parts.items())
+    finite, lr_ok = math.isfinite(loss_value), math.isfinite(lr) and lr >= 0
+    sane = not (finite and cfg.divergence and self.loss_mean is not None and self.loss_count >= 10
+                and loss_value > cfg.divergence * self.loss_mean)
+    if self.world > 1:  # all processes decide together (a device sync only where there is something to agree on)
+        flags = torch.tensor([float(finite), float(sane), float(lr_ok)], device=self.device)
+        dist.all_reduce(flags, op=dist.ReduceOp.MIN)
+        finite, sane, lr_ok = (bool(v) for v in flags.tolist())
+    def components(): return ', '.join(f'{k}={v.item():.4g}' for k, v in parts.items())  # only when reporting
     kept = f'last.pth holds epoch {self.saved_epoch}, the last complete one' if self.saved_epoch else 'No checkpoint was written yet'
     if not lr_ok: raise TrainingStopped(f'step {self.global_step}: the learning rate is {lr}, which is negative or not finite; '
                                         f'stopped ({kept})')
     if not sane: raise TrainingStopped(f'step {self.global_step}: the loss {loss_value:.4g} is over {cfg.divergence:g}x its running mean '
-                                       f'{self.loss_mean:.4g}: the run diverged and was stopped. Components: {components}. Lower --lr. {kept}')
+                                       f'{self.loss_mean:.4g}: the run diverged and was stopped. Components: {components()}. Lower --lr. {kept}')
     if finite:
         self.consecutive_skips, self.loss_count = 0, self.loss_count + 1
         self.loss_mean = loss_value if self.loss_mean is None else 0.98 * self.loss_mean + 0.02 * loss_value
         return True
     self.consecutive_skips += 1; self.optimizer.zero_grad(set_to_none=True)
-    if self.main: tqdm.write(f'Non-finite loss at epoch {epoch}, batch {batch}: skipped. Components: {components}', file=sys.stderr)
+    if self.main: tqdm.write(f'Non-finite loss at epoch {epoch}, batch {batch}: skipped. Components: {components()}', file=sys.stderr)
     if self.consecutive_skips >= cfg.max_skips:
         raise TrainingStopped(f'step {self.global_step}: {self.consecutive_skips} consecutive non-finite losses: stopped. Lower the learning '
                               f'rate (--lr), try --amp off, and check the data for broken images. {kept}')
