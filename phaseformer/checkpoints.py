@@ -391,8 +391,8 @@ def checkpoint_info(path) -> dict:
     try:
         info['architecture'] = repr(config_from_state_dict(state))
         used = sum(v.numel() for k, v in state.items() if not k.startswith(PUBLISHED_UNUSED_PREFIXES))
-        info['parameters'] = f'{used:,}' + (f' (+{sum(v.numel() for v in state.values()) - used:,} in published tensors '
-                                            'the forward pass never uses)' if used < sum(v.numel() for v in state.values()) else '')
+        unused = sum(v.numel() for v in state.values()) - used
+        info['parameters'] = f'{used:,}' + (f' (+{unused:,} in published tensors the forward pass never uses)' if unused else '')
     except CheckpointError: info['architecture'] = f'not a Phaseformer ({len(state)} tensors, e.g. {", ".join(list(state)[:3])})'
     info['value_range'] = (f'{weights.value_range[0]:g},{weights.value_range[1]:g}' if weights.value_range
                            else 'not recorded (0,1 assumed; --value_range overrides)')

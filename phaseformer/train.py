@@ -144,11 +144,11 @@ def _guard(self: Trainer, loss_value: float, parts: dict, epoch: int, batch: int
         dist.all_reduce(flags, op=dist.ReduceOp.MIN)
         finite, sane, lr_ok = (bool(v) for v in flags.tolist())
     def components(): return ', '.join(f'{k}={v.item():.4g}' for k, v in parts.items())  # only when reporting
-    kept = f'last.pth holds epoch {self.saved_epoch}, the last complete one' if self.saved_epoch else 'No checkpoint was written yet'
+    def kept(): return f'last.pth holds epoch {self.saved_epoch}, the last complete one' if self.saved_epoch else 'No checkpoint was written yet'
     if not lr_ok: raise TrainingStopped(f'step {self.global_step}: the learning rate is {lr}, which is negative or not finite; '
-                                        f'stopped ({kept})')
+                                        f'stopped ({kept()})')
     if not sane: raise TrainingStopped(f'step {self.global_step}: the loss {loss_value:.4g} is over {cfg.divergence:g}x its running mean '
-                                       f'{self.loss_mean:.4g}: the run diverged and was stopped. Components: {components()}. Lower --lr. {kept}')
+                                       f'{self.loss_mean:.4g}: the run diverged and was stopped. Components: {components()}. Lower --lr. {kept()}')
     if finite:
         self.consecutive_skips, self.loss_count = 0, self.loss_count + 1
         self.loss_mean = loss_value if self.loss_mean is None else 0.98 * self.loss_mean + 0.02 * loss_value
@@ -157,7 +157,7 @@ def _guard(self: Trainer, loss_value: float, parts: dict, epoch: int, batch: int
     if self.main: tqdm.write(f'Non-finite loss at epoch {epoch}, batch {batch}: skipped. Components: {components()}', file=sys.stderr)
     if self.consecutive_skips >= cfg.max_skips:
         raise TrainingStopped(f'step {self.global_step}: {self.consecutive_skips} consecutive non-finite losses: stopped. Lower the learning '
-                              f'rate (--lr), try --amp off, and check the data for broken images. {kept}')
+                              f'rate (--lr), try --amp off, and check the data for broken images. {kept()}')
     return False
 
 # %% ../nbs/05_train.ipynb 11
