@@ -30,6 +30,7 @@ class TrainConfig:
     scales: tuple = () # multi-scale training: batch sizes scaled by one of these, e.g. 0.8 1.0 1.2
     cache: bool = False # keep decoded images in memory
     val_fraction: float = 0.1 # test share for datasets without a test folder
+    split_file: str | None = None # the test pairs' names, one per line (e.g. UIEB's T90), or a run's split.json; the rest train
     batch_size: int = 4 # batch size per process
     test_batch_size: int = 1 # test batch size per process
     threads: int = 2 # data loader workers per process
@@ -94,6 +95,7 @@ class TrainConfig:
             for part in str(source).split(','):
                 if not Path(part).is_dir(): raise ValueError(f'--dataset_path {part}: no such folder')
         if self.resume and not Path(self.resume).is_file(): raise ValueError(f'--resume {self.resume}: no such file')
+        if self.split_file and not Path(self.split_file).is_file(): raise ValueError(f'--split_file {self.split_file}: no such file')
         return self
 
 # %% ../nbs/05a_config.ipynb 8

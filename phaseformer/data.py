@@ -14,39 +14,93 @@ import torch.distributed as dist
 from torch.utils.data import Dataset, DataLoader, DistributedSampler, Sampler
 
 # %% auto 0
-__all__ = ['IMAGE_EXTENSIONS', 'LAYOUTS', 'SPLITLESS', 'find_pair_folders', 'list_images', 'pair_files', 'ImageReadError',
-           'read_image', 'to_tensor', 'PairedTransform', 'PairedImageDataset', 'collect_pairs', 'split_pairs',
-           'write_split', 'MultiScaleCollate', 'ShardSampler', 'make_loader']
+__all__ = ['IMAGE_EXTENSIONS', 'LAYOUTS', 'SPLIT_FOLDERS', 'find_pair_folders', 'dataset_folders', 'describe_dataset',
+           'list_images', 'pair_files', 'ImageReadError', 'read_image', 'to_tensor', 'PairedTransform',
+           'PairedImageDataset', 'collect_pairs', 'split_pairs', 'read_split_file', 'split_by_names', 'write_split',
+           'MultiScaleCollate', 'ShardSampler', 'make_loader']
 
 # %% ../nbs/03_data.ipynb 5
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
-LAYOUTS = {  # name: (input, reference) relative to the root, '{split}' filled with 'train' or 'test'
-    'guide': ('{split}/input', '{split}/gt'),
-    'published': ('{split}/a', '{split}/b'),
-    'uieb': ('raw-890', 'reference-890'),
-    'euvp': ('trainA', 'trainB')}
-SPLITLESS = ('uieb', 'euvp')
+LAYOUTS = {  # name: (input, reference) folder pairs under the root, any case; '{split}' is a folder of SPLIT_FOLDERS
+    'guide': [('{split}/input', '{split}/gt')],
+    'published': [('{split}/a', '{split}/b')],
+    'ufo120': [('{split}/lrd', '{split}/hr'), ('lrd', 'hr')],
+    'uieb': [('raw-890', 'reference-890')],
+    'euvp': [('trainA', 'trainB'), ('Inp', 'GTr'), ('A', 'GTr_A')],
+    'flat': [('input', 'gt')]}
+SPLIT_FOLDERS = {'train': ('train', 'train_val'), 'test': ('test',)}
+
+def _child(folder: Path, relative: str) -> Path | None:
+    "The folder `folder/relative` with each name matched in any case (an exact match first); None when absent."
+    for name in relative.split('/'):
+        if (folder / name).is_dir(): folder = folder / name; continue
+        found = [p for p in sorted(folder.iterdir()) if p.name.lower() == name.lower() and p.is_dir()]
+        if not found: return None
+        folder = found[0]
+    return folder
+
+def _split_folders(root: Path, inp: str, ref: str, split: str) -> tuple | None:
+    "`(input_dir, reference_dir)` of `split` for one folder pair of a layout."
+    for name in SPLIT_FOLDERS[split] if '{split}' in inp else ('',):
+        i, r = _child(root, inp.format(split=name)), _child(root, ref.format(split=name))
+        if i and r: return i, r
+
+def _layout(root: Path) -> tuple | None:
+    "`(name, input_pattern, reference_pattern)` of the first layout found at `root`, or None."
+    for name, patterns in LAYOUTS.items():
+        for inp, ref in patterns:
+            if any(_split_folders(root, inp, ref, s) for s in SPLIT_FOLDERS): return name, inp, ref
+
+def _explicit(source) -> tuple | None:
+    "An explicit `(input_dir, reference_dir)` from a pair or an 'INPUT,REFERENCE' string; None for a root."
+    if isinstance(source, str) and ',' in source: source = tuple(source.split(','))
+    if not isinstance(source, (tuple, list)): return None
+    inp, ref = map(Path, source)
+    for d in (inp, ref):
+        if not d.is_dir(): raise FileNotFoundError(f'Dataset folder {d} does not exist')
+    return inp, ref
 
 def find_pair_folders(source, # dataset root, or an explicit (input_dir, reference_dir) pair / 'INPUT,REFERENCE' string
                       split: str = 'train', # 'train' or 'test'
                      ) -> tuple | None:
     "`(input_dir, reference_dir, layout)` for `split` of `source`; None when the split is absent (no test folder)."
-    if isinstance(source, str) and ',' in source: source = tuple(source.split(','))
-    if isinstance(source, (tuple, list)):
-        inp, ref = map(Path, source)
-        for d in (inp, ref):
-            if not d.is_dir(): raise FileNotFoundError(f'Dataset folder {d} does not exist')
-        return (inp, ref, 'explicit') if split == 'train' else None
+    explicit = _explicit(source)
+    if explicit: return (*explicit, 'explicit') if split == 'train' else None
     root = Path(source)
     if not root.is_dir(): raise FileNotFoundError(f'Dataset folder {root} does not exist')
-    for name, (inp, ref) in LAYOUTS.items():
-        inp, ref = root / inp.format(split=split), root / ref.format(split=split)
-        if inp.is_dir() and ref.is_dir():
-            return (inp, ref, name) if split == 'train' or name not in SPLITLESS else None
-    if split == 'test': return None
-    looked = '; '.join(f'{a.format(split=split)} + {b.format(split=split)}' for a, b in LAYOUTS.values())
-    raise FileNotFoundError(f'No paired image folders found in {root}. Looked for: {looked}. '
-                            'Give another layout explicitly as INPUT_DIR,REFERENCE_DIR.')
+    found = _layout(root)
+    if found is None:
+        looked = '; '.join(f'{a.format(split="train")} + {b.format(split="train")}' for p in LAYOUTS.values() for a, b in p)
+        raise FileNotFoundError(f'No paired image folders found in {root}. Looked for (any case): {looked}. '
+                                'Give another layout explicitly as INPUT_DIR,REFERENCE_DIR.')
+    name, inp, ref = found
+    folders = _split_folders(root, inp, ref, split)
+    if '{split}' not in inp: return (*folders, name) if split == 'train' else None
+    if folders is None and split == 'train':
+        raise FileNotFoundError(f'{root} has a test split but no training split ({" or ".join(SPLIT_FOLDERS["train"])})')
+    return (*folders, name) if folders else None
+
+def _dataset_roots(source) -> list:
+    "The datasets of a root: itself, or those one level below it (EUVP's `Paired/`)."
+    root = Path(source)
+    if not root.is_dir(): raise FileNotFoundError(f'Dataset folder {root} does not exist')
+    if _layout(root): return [root]
+    return [d for d in sorted(root.iterdir()) if d.is_dir() and _layout(d)] or [root]  # [root]: the error says what was looked for
+
+def dataset_folders(source, split: str = 'train') -> list:
+    "`(input_dir, reference_dir, layout)` of `split` for each dataset of `source`; [] where it has no such split."
+    roots = [source] if _explicit(source) else _dataset_roots(source)
+    return [f for root in roots for f in [find_pair_folders(root, split)] if f]
+
+def describe_dataset(source) -> str:
+    "One line per dataset of `source`: the layout found, its folders, and whether it has a test split."
+    if _explicit(source): return f'{source}: explicit folders, no test split'
+    lines = []
+    for root in _dataset_roots(source):
+        (inp, ref, layout), test = find_pair_folders(root, 'train'), find_pair_folders(root, 'test')
+        rel = lambda folders: ' + '.join(str(f.relative_to(root)) for f in folders[:2])
+        lines.append(f'{root}: layout {layout} ({rel((inp, ref))}); ' + (f'test split {rel(test)}' if test else 'no test split'))
+    return '\n'.join(lines)
 
 # %% ../nbs/03_data.ipynb 7
 def list_images(folder: Path) -> dict:
@@ -129,16 +183,18 @@ class PairedTransform:
     def __call__(self, inp: np.ndarray, ref: np.ndarray, # (H, W, 3) uint8 input and reference
                  ref_high: np.ndarray | None = None, # reference already at 2x `size` (cached resize mode), optional
                 ) -> tuple:
-        if ref.shape != inp.shape: ref = _resize(ref, inp.shape[:2])  # some datasets store references at another size
+        double = ref.shape[:2] == (2 * inp.shape[0], 2 * inp.shape[1])  # UFO-120: the reference is 2x the input
+        full = ref
+        if ref.shape != inp.shape: ref = _resize(ref, inp.shape[:2])  # other datasets store references at another size
         top, left, h, w = self.region(inp.shape)
         s = self.size
         crop_ref = ref[top:top + h, left:left + w]
         x, y = to_tensor(_resize(inp[top:top + h, left:left + w], (s, s))), to_tensor(_resize(crop_ref, (s, s)))
-        if self.high_target == 'upsample':
+        if self.high_target == 'upsample' and not double and ref_high is None:
             x, y = self.geometry(x, y)
             return x, y, F.interpolate(y[None], scale_factor=2, mode='bilinear', align_corners=False)[0]
-        y_high = to_tensor(_resize(crop_ref if ref_high is None else ref_high, (2 * s, 2 * s)))
-        return tuple(self.geometry(x, y, y_high))
+        if ref_high is None: ref_high = full[2 * top:2 * (top + h), 2 * left:2 * (left + w)] if double else crop_ref
+        return tuple(self.geometry(x, y, to_tensor(_resize(ref_high, (2 * s, 2 * s)))))
 
 # %% ../nbs/03_data.ipynb 19
 class PairedImageDataset(Dataset):
@@ -162,7 +218,8 @@ class PairedImageDataset(Dataset):
         inp, ref = (read_image(p) for p in self.pairs[i])
         t = self.transform
         if self.cache is None or t.mode != 'resize': return inp, ref, None
-        ref_high = _resize(ref, (2 * t.size, 2 * t.size)) if t.high_target == 'resize' else None
+        double = ref.shape[:2] == (2 * inp.shape[0], 2 * inp.shape[1])  # a real 2x reference is kept as the 2x target
+        ref_high = _resize(ref, (2 * t.size, 2 * t.size)) if t.high_target == 'resize' or double else None
         return _resize(inp, (t.size, t.size)), _resize(ref, (t.size, t.size)), ref_high
 
     def _report(self, error):
@@ -189,11 +246,7 @@ def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, re
     "All `(input_path, reference_path)` pairs of `split` over `sources`; sources without that split add nothing."
     if isinstance(sources, (str, Path)) or (isinstance(sources, tuple) and len(sources) == 2 and not isinstance(sources[0], (list, tuple))):
         sources = [sources]
-    pairs = []
-    for source in sources:
-        found = find_pair_folders(source, split)
-        if found: pairs += pair_files(found[0], found[1])
-    return pairs
+    return [pair for source in sources for inp, ref, _ in dataset_folders(source, split) for pair in pair_files(inp, ref)]
 
 # %% ../nbs/03_data.ipynb 22
 def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0) -> tuple:
@@ -206,11 +259,34 @@ def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0) -> tuple:
     val = set(order[:n_val])
     return [p for i, p in enumerate(pairs) if i not in val], [p for i, p in enumerate(pairs) if i in val]
 
-def write_split(path, train: list, val: list):
-    "Write the split's input paths to a JSON file (`{'train': [...], 'test': [...]}`)."
-    Path(path).write_text(json.dumps({'train': [str(p[0]) for p in train], 'test': [str(p[0]) for p in val]}, indent=1))
+def read_split_file(path) -> set:
+    "Image names (stems) of a split file: one name per line (`#` comments), or a run's `split.json` (its `test` list)."
+    path = Path(path)
+    try: text = path.read_text()
+    except (OSError, UnicodeDecodeError) as e: raise ValueError(f'split file {path}: cannot read it ({e})') from None
+    if path.suffix.lower() == '.json':
+        try: names = json.loads(text)['test']
+        except (json.JSONDecodeError, KeyError, TypeError): raise ValueError(f"split file {path}: expected a run's split.json with a 'test' list") from None
+    else: names = [line.split('#')[0].strip() for line in text.splitlines()]
+    stems = {Path(n).stem if Path(n).suffix.lower() in IMAGE_EXTENSIONS else Path(n).name for n in names if n}
+    if not stems: raise ValueError(f'split file {path}: no names in it (expected one image name per line)')
+    return stems
 
-# %% ../nbs/03_data.ipynb 29
+def split_by_names(pairs: list, names: set, source: str = 'the split file') -> tuple:
+    "`(train, test)`: the pairs whose input stem is in `names` are the test set; names not found are reported."
+    test = [p for p in pairs if p[0].stem in names]
+    missing = names - {p[0].stem for p in test}
+    if not test: raise ValueError(f'{source}: none of its {len(names)} names ({_names(names, 3)}) is among the {len(pairs)} pairs')
+    if missing: warnings.warn(f'{source}: {len(missing)} of its {len(names)} names are not in the dataset: {_names(missing)}')
+    return [p for p in pairs if p[0].stem not in names], test
+
+def write_split(path, train: list, val: list, source: str | None = None, # the split file it came from, if any
+               ):
+    "Write the split's input paths to a JSON file (`{'train': [...], 'test': [...], 'source': ...}`)."
+    split = {'train': [str(p[0]) for p in train], 'test': [str(p[0]) for p in val], 'source': source or 'split_pairs'}
+    Path(path).write_text(json.dumps(split, indent=1))
+
+# %% ../nbs/03_data.ipynb 31
 class MultiScaleCollate:
     "Collate `(input, target, target_high, name)` items, then resize the whole batch to a random scale (multiple of 8)."
     def __init__(self, scales: tuple = (0.8, 1.0, 1.2)): self.scales = scales
@@ -224,7 +300,7 @@ class MultiScaleCollate:
         resize = lambda t, s: F.interpolate(t, size=(s, s), mode='bilinear', align_corners=False, antialias=True)
         return resize(x, side), resize(y, side), resize(y_high, 2 * side), names
 
-# %% ../nbs/03_data.ipynb 32
+# %% ../nbs/03_data.ipynb 34
 class ShardSampler(Sampler):
     "This process's share of a dataset in order, every index exactly once over all processes (no padding, unlike `DistributedSampler`)."
     def __init__(self, dataset, rank: int | None = None, world_size: int | None = None):

@@ -4,7 +4,8 @@
 
 # %% auto 0
 __all__ = ['pad_to_multiple', 'tile_starts', 'blend_window', 'enhance_tensor', 'Enhancer', 'expand_inputs', 'enhance_files',
-           'enhance_cli', 'evaluate_folder', 'summarize', 'eval_cli']
+           'enhance_cli', 'scene_correlation', 'pair_problem', 'score', 'scoring_pairs', 'evaluate_pairs',
+           'evaluate_folder', 'summarize', 'eval_cli']
 
 # %% ../nbs/06_inference.ipynb 2
 import csv, math, sys, warnings
@@ -21,8 +22,8 @@ from .model import Phaseformer
 from .checkpoints import load_model, parse_value_range
 from .model import split_outputs
 from .distributed import resolve_device
-from .data import (read_image, list_images, collect_pairs, find_pair_folders, pair_files, ImageReadError,
-                              IMAGE_EXTENSIONS, SPLITLESS, _resize)
+from .data import (read_image, list_images, collect_pairs, pair_files, ImageReadError,
+                              IMAGE_EXTENSIONS, SPLIT_FOLDERS, dataset_folders, read_split_file, split_by_names, _resize, _explicit)
 from .metrics import psnr, ssim, uiqm, uciqe
 
 # %% ../nbs/06_inference.ipynb 5
@@ -159,48 +160,96 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
     if failed: sys.exit(1)
 
 # %% ../nbs/06_inference.ipynb 29
-def _splitless_pairs(dataset) -> list:
-    "All pairs of a dataset without splits (UIEB, EUVP, explicit folders); refuses a root that has only a train split."
-    inp, ref, layout = find_pair_folders(dataset, 'train')
-    if layout not in SPLITLESS + ('explicit',):
-        raise ValueError(f'{dataset} has a {inp.parent.name}/ split but no test/ split: scoring training images would overstate '
-                         f'the results. Give the folders to score explicitly: --dataset_path {inp},{ref}')
-    return pair_files(inp, ref)
+def scene_correlation(a: np.ndarray, b: np.ndarray, side: int = 64) -> float:
+    "Correlation of the gradient magnitudes of two images in gray at `side` x `side`: near 1 for one scene, near 0 for two."
+    edges = [np.hypot(*np.gradient(_resize(img, (side, side)).astype(np.float64).mean(-1))).ravel() for img in (a, b)]
+    if edges[0].std() == 0 or edges[1].std() == 0: return 1.0  # a flat image has no scene to compare
+    return float(np.corrcoef(*edges)[0, 1])
 
-def evaluate_folder(enhancer: Enhancer, dataset, # dataset root, 'IN,REF' pair, or a folder of single images
-                    size: int | None = 256, save: Path | None = None, quiet: bool = False) -> list:
-    "One dict of metrics per image (PSNR/SSIM when references exist, UIQM/UCIQE always); outputs saved if `save`."
-    try: pairs = collect_pairs(dataset, 'test') or _splitless_pairs(dataset)
-    except FileNotFoundError:
-        if isinstance(dataset, str) and ',' in dataset: raise
-        pairs = [(p, None) for p in list_images(dataset).values()] if Path(dataset).is_dir() else []
-        if not pairs: raise FileNotFoundError(f'{dataset}: neither a paired dataset nor a folder of images')
-    if save: Path(save).mkdir(parents=True, exist_ok=True)
-    rows = []
-    for inp, ref in tqdm(pairs, desc='Evaluating', disable=quiet):
-        try: x, y = read_image(inp), (read_image(ref) if ref else None)
-        except ImageReadError as e: print(f'Skipped: {e}', file=sys.stderr); continue
-        if size: x = _resize(x, (size, size))
-        out = enhancer.enhance(x)
-        row = {'image': inp.name, 'uiqm': uiqm(out), 'uciqe': uciqe(out)}
-        if y is not None:
-            y = _resize(y, (out.shape[0], out.shape[1]))  # the reference at the output's size (2x for the high head)
-            row = {'image': inp.name, 'psnr': psnr(out, y), 'ssim': ssim(out, y), **row}
-        if save: Image.fromarray(out).save(Path(save) / f'{inp.stem}.png')
-        rows.append(row)
-    return rows
+def pair_problem(x: np.ndarray, y: np.ndarray, min_correlation: float = 0.3) -> tuple:
+    "`(reason, excluded)` when input `x` and reference `y` may not form a pair (size: excluded; scene: a warning), else None."
+    (h, w), (rh, rw) = x.shape[:2], y.shape[:2]
+    if (rh, rw) not in ((h, w), (2 * h, 2 * w)):
+        return f"left out: reference {rw}x{rh} is neither the input's size {w}x{h} nor exactly twice it", True
+    r = scene_correlation(x, y)
+    if r < min_correlation:
+        return f'scored, but check it: the reference may show another scene (edge correlation {r:.2f}; real pairs score about 0.95)', False
+
+def score(out: np.ndarray, reference: np.ndarray | None) -> dict:
+    "The metrics of one restored image: PSNR and SSIM against `reference` (same size) when given; UIQM and UCIQE always."
+    paired = {'psnr': psnr(out, reference), 'ssim': ssim(out, reference)} if reference is not None else {}
+    return {**paired, 'uiqm': uiqm(out), 'uciqe': uciqe(out)}
 
 # %% ../nbs/06_inference.ipynb 30
+def _splitless_pairs(dataset) -> list:
+    "All pairs of a dataset without splits (UIEB, EUVP, LSUI, explicit folders); refuses a root that has only a train split."
+    folders = dataset_folders(dataset, 'train')
+    for inp, ref, layout in folders:
+        if layout != 'explicit' and inp.parent.name.lower() in SPLIT_FOLDERS['train']:
+            raise ValueError(f'{dataset} has a {inp.parent.name}/ split but no test/ split: scoring training images would overstate '
+                             f'the results. Give the folders to score explicitly: --dataset_path {inp},{ref}')
+    return [pair for inp, ref, _ in folders for pair in pair_files(inp, ref)]
+
+def scoring_pairs(dataset, # dataset root, 'IN,REF' pair, or a folder of single images
+                  split_file=None, # score only the pairs it names (e.g. UIEB's T90 in raw-890)
+                 ) -> list:
+    "`(input, reference)` pairs to score: the test split, a dataset without splits whole, or `(image, None)` for single images."
+    try: pairs = collect_pairs(dataset, 'test') or _splitless_pairs(dataset)
+    except FileNotFoundError:
+        if _explicit(dataset): raise
+        pairs = [(p, None) for p in list_images(dataset).values()] if Path(dataset).is_dir() else []
+        if not pairs: raise FileNotFoundError(f'{dataset}: neither a paired dataset nor a folder of images') from None
+    return split_by_names(pairs, read_split_file(split_file), f'--split_file {split_file}')[1] if split_file else pairs
+
+def evaluate_pairs(methods: dict, # name: function from an (H, W, 3) uint8 image to its restoration (same size or 2x)
+                   pairs: list, # (input, reference or None) paths
+                   size: int | None = None, # resize inputs to size x size (None: native resolution)
+                   head: str = 'low', # 'low': score at the input's size; 'high': at twice it (1x outputs upscaled bicubic)
+                   save: Path | None = None, # save the outputs here (one method) or in a folder per method
+                   examples: int = 0, # keep the images of this many pairs, spread over the set, for figures
+                   desc: str = 'Evaluating', quiet: bool = False) -> tuple:
+    "`(rows, problems, kept)`: one row of metrics per method and image, `(file, reason)` for each pair left out, kept images."
+    rows, problems, kept = [], [], []
+    keep = {round(i * (len(pairs) - 1) / max(1, examples - 1)) for i in range(examples)} if examples else set()
+    scale = 2 if head == 'high' else 1
+    for i, (inp, ref) in enumerate(tqdm(pairs, desc=desc, disable=quiet)):
+        try: x, y = read_image(inp), (read_image(ref) if ref else None)
+        except ImageReadError as e: problems.append((inp, f'left out: {e}')); print(f'{inp}: left out: {e}', file=sys.stderr); continue
+        problem = pair_problem(x, y) if y is not None else None
+        if problem:
+            problems.append((inp, problem[0])); print(f'{inp}: {problem[0]}', file=sys.stderr)
+            if problem[1]: continue
+        if size: x = _resize(x, (size, size))
+        shape = (x.shape[0] * scale, x.shape[1] * scale)
+        target = _resize(y, shape) if y is not None else None  # the reference at the scored size, from the original file
+        outputs = {}
+        for name, method in methods.items():
+            out = outputs[name] = _resize(method(x), shape)
+            rows.append({'method': name, 'image': inp.name, **score(out, target)})
+            if save:
+                folder = Path(save) / (name if len(methods) > 1 else '')
+                folder.mkdir(parents=True, exist_ok=True); Image.fromarray(out).save(folder / f'{inp.stem}.png')
+        if i in keep: kept.append((inp.stem, _resize(x, shape), outputs, target))
+    return rows, problems, kept
+
+def evaluate_folder(enhancer: Enhancer, dataset, # dataset root, 'IN,REF' pair, or a folder of single images
+                    size: int | None = 256, save: Path | None = None, quiet: bool = False, split_file=None) -> list:
+    "One dict of metrics per image (PSNR/SSIM when references exist, UIQM/UCIQE always); outputs saved if `save`."
+    rows = evaluate_pairs({'model': enhancer.enhance}, scoring_pairs(dataset, split_file), size, enhancer.head, save, quiet=quiet)[0]
+    return [{k: v for k, v in row.items() if k != 'method'} for row in rows]
+
+# %% ../nbs/06_inference.ipynb 31
 def summarize(rows: list) -> dict:
-    "Mean and standard deviation of each metric over the rows."
-    keys = [k for k in rows[0] if k != 'image'] if rows else []
+    "Mean and standard deviation of each metric (the numeric columns) over the rows."
+    keys = [k for k, v in rows[0].items() if isinstance(v, (int, float))] if rows else []
     return {k: (float(np.mean([r[k] for r in rows])), float(np.std([r[k] for r in rows]))) for k in keys}
 
-# %% ../nbs/06_inference.ipynb 32
+# %% ../nbs/06_inference.ipynb 35
 @call_parse
 def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles included; nothing pickled is run)', str) = None,
              dataset_path: Param('paired dataset (its test split) or a folder of images without references', str) = None,
              head: Param('low or high (2x, against the reference resized to 2x)', str) = 'low',
+             split_file: Param('score only the pairs this file names (one name per line, or a run\'s split.json)', str) = None,
              size: Param('resize images to this side (the guide: 256)', int) = 256,
              full: Param('evaluate at full resolution instead (padding and tiling)', store_true) = False,
              save: Param('folder for the enhanced images and metrics.csv', str) = None,
@@ -212,7 +261,7 @@ def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles in
         if not checkpoint or not dataset_path: raise ValueError('--checkpoint and --dataset_path are required')
         enhancer = Enhancer(checkpoint, device, head, tile, value_range=value_range)
         out_dir = Path(save) if save else Path(f'eval-{datetime.now():%Y%m%d-%H%M%S}')
-        rows = evaluate_folder(enhancer, dataset_path, None if full else size, save)
+        rows = evaluate_folder(enhancer, dataset_path, None if full else size, save, split_file=split_file)
         if not rows: raise ValueError(f'{dataset_path}: no image could be evaluated')
     except (ValueError, FileNotFoundError) as e:
         print(f'phaseformer-eval: {e}', file=sys.stderr); sys.exit(2)

@@ -20,7 +20,8 @@ from fastcore.basics import patch
 from .model import Phaseformer, split_outputs
 from .checkpoints import CHECKPOINT_FORMAT, CheckpointError, load_weights, read_weights
 from .losses import PhaseformerLoss
-from .data import PairedImageDataset, PairedTransform, collect_pairs, split_pairs, write_split, make_loader
+from .data import (PairedImageDataset, PairedTransform, collect_pairs, describe_dataset, split_pairs, read_split_file,
+                              split_by_names, write_split, make_loader)
 from .metrics import batch_psnr, batch_ssim
 from .synth import demo_dataset, save_image
 from .config import TrainConfig, MODELS, parse_train_args, train_parser
@@ -103,7 +104,7 @@ class Trainer:
             if self.distributed else self.model
         self.start_epoch, self.global_step, self.best_psnr, self.history = 1, 0, -math.inf, []
         self.saved_epoch, self.loss_mean, self.loss_count, self.consecutive_skips = 0, None, 0, 0  # guard state
-        self.run_dir, self.notes = None, []  # notes: printed (and logged) when the run starts
+        self.run_dir, self.notes = None, list(self.data_notes)  # notes: printed (and logged) when the run starts
         if cfg.resume: self._resume(cfg.resume)
         if self.main: self._prepare_run_dir()
 
@@ -112,10 +113,19 @@ class Trainer:
         with rank_zero_first(self.rank, self.world):  # the demo data is built once, by rank 0
             sources = list(cfg.dataset_path) or [demo_dataset()]
         train_pairs, test_pairs = collect_pairs(sources, 'train'), collect_pairs(sources, 'test')
-        self.split = None
-        if not test_pairs:
+        self.data_notes, self.split = [describe_dataset(s) for s in cfg.dataset_path], None
+        if cfg.split_file:
+            train_pairs, named = split_by_names(train_pairs, read_split_file(cfg.split_file), f'--split_file {cfg.split_file}')
+            if not train_pairs: raise ValueError(f'--split_file {cfg.split_file} names all {len(named)} pairs: none is left to train on')
+            test_pairs += named
+            self.split = (train_pairs, test_pairs, cfg.split_file)
+            self.data_notes.append(f'Test set: {len(named)} pairs named in {cfg.split_file}' +
+                                   (f', and {len(test_pairs) - len(named)} from test folders' if len(test_pairs) > len(named) else ''))
+        elif not test_pairs:
             train_pairs, test_pairs = split_pairs(train_pairs, cfg.val_fraction, cfg.seed)
-            self.split = (train_pairs, test_pairs)
+            self.split = (train_pairs, test_pairs, None)
+            self.data_notes.append(f'Test set: {len(test_pairs)} pairs held out at random (--val_fraction {cfg.val_fraction}, '
+                                   f'--seed {cfg.seed}); --split_file names them instead')
         mode = 'crop' if cfg.crop else 'resize'
         self.train_set = PairedImageDataset(train_pairs, PairedTransform(cfg.size, mode, True, cfg.high_target), cfg.cache)
         self.test_set = PairedImageDataset(test_pairs, PairedTransform(cfg.size, mode, False, cfg.high_target), cfg.cache)
@@ -335,7 +345,7 @@ def train(cfg: TrainConfig | None = None, **overrides) -> dict:
     if overrides: cfg = TrainConfig(**{**asdict(cfg), **overrides})
     return Trainer(cfg).fit()
 
-# %% ../nbs/05_train.ipynb 49
+# %% ../nbs/05_train.ipynb 51
 USER_ERRORS = (ValueError, OSError, TrainingStopped)  # one line for these; anything else is a bug and keeps its traceback
 
 def _resumed_config(argv) -> dict | None:
@@ -350,7 +360,7 @@ def _process_count(cfg: TrainConfig) -> int:
     if cfg.nproc: return cfg.nproc
     return torch.cuda.device_count() if cfg.device in ('auto', 'cuda') and torch.cuda.device_count() > 1 else 1
 
-# %% ../nbs/05_train.ipynb 50
+# %% ../nbs/05_train.ipynb 52
 def run_training(cfg: TrainConfig, notes: list = ()):
     "One process of a command-line run: train, and turn failures into one line (and a logged traceback for bugs)."
     trainer = None
@@ -369,7 +379,7 @@ def run_training(cfg: TrainConfig, notes: list = ()):
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
-# %% ../nbs/05_train.ipynb 51
+# %% ../nbs/05_train.ipynb 53
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
@@ -386,5 +396,5 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     try: launch_processes(run_training, world, cfg, notes)
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
 
-# %% ../nbs/05_train.ipynb 52
+# %% ../nbs/05_train.ipynb 54
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun

@@ -6,6 +6,8 @@ running anything. Run from the repository root, with `../shared` beside it for t
     python tools/run_notebooks.py                 # every notebook in nbs/
     python tools/run_notebooks.py 02_losses 05_train
     python tools/run_notebooks.py --skip_slow     # leave `notest` cells unexecuted (their old outputs are dropped)
+    python tools/run_notebooks.py --keep_slow 05_train  # leave them unexecuted with their saved outputs (after an edit
+                                                        # elsewhere that cannot change them)
 
 Then `nbdev_clean` (run here at the end) strips metadata noise and keeps the outputs.
 """
@@ -19,22 +21,27 @@ NBS = Path(__file__).resolve().parent.parent / 'nbs'
 SLOW_FLAGS = ('notest', 'slow', 'cuda')
 
 
+def is_slow(cell) -> bool:
+    "A code cell flagged `notest`, `slow` or `cuda`."
+    first_lines = cell.source.splitlines()[:3]
+    return cell.cell_type == 'code' and any(line.startswith('#|') and set(line[2:].split()) & set(SLOW_FLAGS) for line in first_lines)
+
+
 def skip_cell(cell, skip_slow: bool) -> bool:
     "Leave out markdown, the final `nbdev_export()`, and with `skip_slow` the flagged cells."
     if cell.cell_type != 'code' or 'nbdev_export' + '(' in cell.source: return True
-    first_lines = cell.source.splitlines()[:3]
-    return skip_slow and any(line.startswith('#|') and set(line[2:].split()) & set(SLOW_FLAGS) for line in first_lines)
+    return skip_slow and is_slow(cell)
 
 
-def run_notebook(path: Path, skip_slow: bool = False) -> float:
+def run_notebook(path: Path, skip_slow: bool = False, keep_slow: bool = False) -> float:
     "Execute `path` top to bottom in its folder and write it back with outputs; stops at the first error."
     start = time.time()
     nb = read_nb(path)
     for cell in nb.cells:
-        if cell.cell_type == 'code': cell.outputs, cell.execution_count = [], None
+        if cell.cell_type == 'code' and not (keep_slow and is_slow(cell)): cell.outputs, cell.execution_count = [], None
     shell = CaptureShell(path.parent, mpl_format='jpeg')  # photos: a tenth of the size of PNG
     with working_directory(path.parent):
-        shell.run_all(nb, exc_stop=True, preproc=lambda cell: skip_cell(cell, skip_slow))
+        shell.run_all(nb, exc_stop=True, preproc=lambda cell: skip_cell(cell, skip_slow or keep_slow))
     write_nb(nb, path)
     return time.time() - start
 
@@ -43,8 +50,9 @@ if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('names', nargs='*', help='notebook names (default: all in nbs/)')
     parser.add_argument('--skip_slow', action='store_true', help='do not execute notest/slow/cuda cells')
+    parser.add_argument('--keep_slow', action='store_true', help='do not execute notest/slow/cuda cells; keep their saved outputs')
     args = parser.parse_args()
     paths = [NBS / (n if n.endswith('.ipynb') else f'{n}.ipynb') for n in args.names] or sorted(NBS.glob('[!_]*.ipynb'))
     for path in paths:
-        print(f'{path.name}: {run_notebook(path, args.skip_slow):.0f} s', flush=True)
+        print(f'{path.name}: {run_notebook(path, args.skip_slow, args.keep_slow):.0f} s', flush=True)
     subprocess.run(['nbdev_clean'], check=True, cwd=NBS.parent)
