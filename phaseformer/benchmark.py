@@ -123,11 +123,14 @@ def benchmark(checkpoints: list, # checkpoint files of any format (none: the bas
     return table
 
 # %% ../nbs/07_real_data.ipynb 16
+def _by_method_and_set(table: list) -> tuple:
+    "`(methods, sets, cell)` of the rows, in order of appearance; `cell[method, set]` is a row."
+    return (list(dict.fromkeys(r['method'] for r in table)), list(dict.fromkeys(r['set'] for r in table)),
+            {(r['method'], r['set']): r for r in table})
+
 def table_markdown(table: list) -> str:
     "The benchmark table in Markdown: methods x (set: PSNR, SSIM, UIQM, UCIQE), best PSNR/SSIM per set in bold."
-    sets = list(dict.fromkeys(r['set'] for r in table))
-    methods = list(dict.fromkeys(r['method'] for r in table))
-    cell = {(r['method'], r['set']): r for r in table}
+    methods, sets, cell = _by_method_and_set(table)
     best = {(s, k): max(r[k] for r in table if r['set'] == s) for s in sets for k in ('psnr', 'ssim')}
     def fmt(method, s, k):
         r = cell.get((method, s))
@@ -145,9 +148,9 @@ def _write_csv(f, rows: list):
 
 def _write_reports(out: Path, table: list, per_image: list, problems: list, size, head: str):
     "benchmark.csv (the table, one row per method), benchmark.md (the table, settings, problems), per_image.csv."
-    sets = list(dict.fromkeys(r['set'] for r in table))
-    wide = [{'method': m, **{f'{s} {k}': r[k] for s in sets for r in table if r['method'] == m and r['set'] == s
-                             for k in ('images', *METRICS)}} for m in dict.fromkeys(r['method'] for r in table)]
+    methods, sets, cell = _by_method_and_set(table)
+    wide = [{'method': m, **{f'{s} {k}': cell[m, s][k] for s in sets if (m, s) in cell for k in ('images', *METRICS)}}
+            for m in methods]
     protocol = f'resized to {size}x{size}' if size else 'native resolution'
     text = [f'# Benchmark, {datetime.now():%Y-%m-%d %H:%M}', '',
             f'{protocol}; {head} head; PSNR (dB) and SSIM against the references, UIQM and UCIQE of the outputs; means over the images.',
