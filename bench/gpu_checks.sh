@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The CUDA checks, as one script for a lent GPU machine (see DEVELOPERS.md). Run from the repository root:
-#   bash bench/gpu_checks.sh OUT_DIR
+#   bash bench/gpu_checks.sh OUT_DIR          # everything (about 15 minutes on an H100)
+#   bash bench/gpu_checks.sh OUT_DIR speed    # only the eager / compile / CUDA graphs table (about 5 minutes)
 # Expects phaseformer importable (pip install -e . or PYTHONPATH=.) and writes logs to OUT_DIR.
 set -uo pipefail
-out=${1:-gpu-results}; mkdir -p "$out"
+out=${1:-gpu-results}; only=${2:-all}; mkdir -p "$out"
 export PYTHONUNBUFFERED=1 PHASEFORMER_CACHE=/tmp/phaseformer-cache
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" | tee -a "$out/gpu.txt"
+
+echo "== Speed: eager, torch.compile and CUDA graphs (256x256, batch 8, bf16), and the memory of the 2x head =="
+(cd bench && python3 compile_speed.py --device cuda --size 256 --batch_size 8 --amp bf16 --steps 20) 2>&1 \
+    | grep -v Warning | tee "$out/compile_speed.md"
+[ "$only" = speed ] && exit 0
 
 echo "== AMP numerics: bf16 / fp16 forward against fp32 (published model, 256x256) =="
 python3 - <<'PY' 2>&1 | tee "$out/amp_numerics.txt"

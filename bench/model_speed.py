@@ -2,14 +2,15 @@
 
 The baseline is `Phaseformer(phaseformer_default(naive_phase=True, channels_last=False))`: the literal
 `ifft2(exp(1j*angle(fft2(x)))).real` for Q, K and the ECA descriptors, in the default NCHW layout, as the
-published code computes it. Both models hold the same weights and run in this one process, interleaved.
+published code computes it. Both models hold the same weights and run in this one process, interleaved (run 1 of
+every model, then run 2, ...), so a machine that slows down or speeds up during the run affects them alike.
 
     python bench/model_speed.py [--device cpu|cuda] [--runs 7] [--compile]
 """
 import argparse
 import torch
-from timing import median_seconds
-from phaseformer.model import Phaseformer, phaseformer_default
+from timing import interleaved_medians
+from phaseformer.model import Phaseformer, phaseformer_default, compile_model
 
 
 def main():
@@ -24,7 +25,9 @@ def main():
     naive = Phaseformer(phaseformer_default(naive_phase=True, channels_last=False)).to(device)
     naive.load_state_dict(fast.state_dict())
     models = {'published formula': naive, 'phaseformer': fast}
-    if args.compile: models['phaseformer + torch.compile'] = torch.compile(fast)
+    if args.compile:  # a copy, compiled in place; the warm-up calls compile it (static shapes: once per size and mode)
+        compiled = Phaseformer().to(device); compiled.load_state_dict(fast.state_dict())
+        models['phaseformer + torch.compile'] = compile_model(compiled)
 
     image = torch.rand(1, 3, 256, 256, device=device)
     batch = torch.rand(2, 3, 128, 128, device=device)
@@ -50,10 +53,7 @@ def main():
             model.zero_grad(set_to_none=True); loss.backward()
         return run
 
-    results = {}
-    for name, model in models.items():
-        results[name] = (median_seconds(forward(model), args.runs, device),
-                         median_seconds(train_step(model), args.runs, device))
+    results = interleaved_medians({name: (forward(m), train_step(m)) for name, m in models.items()}, args.runs, device)
     base_fwd, base_step = results['published formula']
     print(f'{"":30s} {"forward 1x3x256x256":>22s} {"train step 2x3x128x128":>24s}')
     for name, (fwd, step) in results.items():

@@ -51,6 +51,7 @@ class TrainConfig:
     vgg: str = 'vgg19' # perceptual network: vgg19 (the guide) or vgg16 (the published repository)
     vgg_weights: str | None = 'imagenet' # imagenet (download once, cached) or a local torchvision VGG file
     amp: str = 'off' # mixed precision: off, bf16 or fp16
+    compile: bool = False # torch.compile the model (the first steps wait for it; eager, with one line, if it fails)
     accum_steps: int = 1 # gradient accumulation: micro-batches per optimizer step
     clip: float = 1.0 # max gradient norm (0: no clipping)
     max_skips: int = 10 # consecutive non-finite losses before the run stops

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
-from .model import Phaseformer
+from .model import Phaseformer, compile_model
 from .checkpoints import load_model, parse_value_range
 from .model import split_outputs
 from .distributed import resolve_device
@@ -61,7 +61,7 @@ def enhance_tensor(model: nn.Module, x: torch.Tensor, # (B, 3, H, W) in [0, 1], 
     "Restore `x` with `model`, padding to multiples of 8 and tiling images larger than `tile`; output on x's device."
     if head not in ('low', 'high'): raise ValueError(f"head must be 'low' or 'high', got {head!r}")
     if tile % 8 or tile <= 2 * overlap: raise ValueError(f'tile must be a multiple of 8 larger than 2 * overlap, got {tile}')
-    device = next(model.parameters()).device
+    device = next(model.parameters(), torch.empty(0)).device  # a model without parameters (ONNX) takes CPU tensors
     scale, (low, high) = (2 if head == 'high' else 1), value_range
     b, _, h, w = x.shape
     def run(part):
@@ -91,11 +91,16 @@ class Enhancer:
                  device: str = 'auto', head: str = 'low', tile: int = 512, overlap: int = 32,
                  half: bool = False, # float16 on CUDA (bfloat16 on CPU)
                  value_range=None, # (low, high) or 'low,high' the model expects (default: the checkpoint's, else 0,1)
+                 compile: bool = False, # torch.compile the model (in place; one line and eager if compiling fails)
                 ):
         self.device = resolve_device(device)
         self.model = checkpoint.to(self.device).eval() if isinstance(checkpoint, nn.Module) else load_model(checkpoint, self.device)
+        exported_head = getattr(self.model, 'exported_head', None)
+        if exported_head and exported_head != head:
+            raise ValueError(f'the ONNX file holds the {exported_head} head, not {head}: export it again with --head {head}')
         self.value_range = parse_value_range(value_range) or getattr(self.model, 'value_range', (0.0, 1.0))
         self.head, self.tile, self.overlap = head, tile, overlap
+        if compile: compile_model(self.model)
         self.dtype = (torch.float16 if self.device.type == 'cuda' else torch.bfloat16) if half else None
 
     def enhance(self, image):
@@ -146,11 +151,17 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
                 ext: Param('output format, e.g. png (default: keep each file\'s)', str) = None,
                 device: Param('auto, cpu, cuda, ...', str) = 'auto',
                 half: Param('half precision (float16 on CUDA)', store_true) = False,
-                value_range: Param('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str) = None):
-    "Enhance underwater photos of any size with a Phaseformer checkpoint."
+                value_range: Param('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str) = None,
+                onnx: Param('an exported model.onnx to run with onnxruntime instead of a checkpoint (on the CPU)', str) = None,
+                compile: Param('torch.compile the model first (faster after the first image)', store_true) = False):
+    "Enhance underwater photos of any size with a Phaseformer checkpoint or an exported ONNX file."
     try:
-        if not checkpoint: raise ValueError('--checkpoint is required')
-        enhancer = Enhancer(checkpoint, device, head, tile, overlap, half, value_range)
+        if bool(checkpoint) == bool(onnx): raise ValueError('give either --checkpoint or --onnx')
+        if onnx:
+            from phaseformer.export import OnnxModel
+            if value_range or half or compile: raise ValueError('--onnx runs the file as exported: no --value_range, --half or --compile')
+            checkpoint, device = OnnxModel(onnx), 'cpu'
+        enhancer = Enhancer(checkpoint, device, head, tile, overlap, half, value_range, compile)
         files = expand_inputs(inputs)
         if not files: raise ValueError(f'no image files in {" ".join(inputs)}')
         failed = enhance_files(enhancer, files, out)
@@ -255,11 +266,12 @@ def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles in
              save: Param('folder for the enhanced images and metrics.csv', str) = None,
              tile: Param('tile side at full resolution', int) = 512,
              device: Param('auto, cpu, cuda, ...', str) = 'auto',
-             value_range: Param('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str) = None):
+             value_range: Param('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str) = None,
+             compile: Param('torch.compile the model first (faster after the first image)', store_true) = False):
     "Evaluate a checkpoint on a test set: PSNR/SSIM against references, UIQM/UCIQE always."
     try:
         if not checkpoint or not dataset_path: raise ValueError('--checkpoint and --dataset_path are required')
-        enhancer = Enhancer(checkpoint, device, head, tile, value_range=value_range)
+        enhancer = Enhancer(checkpoint, device, head, tile, value_range=value_range, compile=compile)
         out_dir = Path(save) if save else Path(f'eval-{datetime.now():%Y%m%d-%H%M%S}')
         rows = evaluate_folder(enhancer, dataset_path, None if full else size, save, split_file=split_file)
         if not rows: raise ValueError(f'{dataset_path}: no image could be evaluated')

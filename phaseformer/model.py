@@ -4,17 +4,19 @@
 
 # %% ../nbs/01_model.ipynb 2
 from __future__ import annotations
+import sys
 from dataclasses import dataclass
 from typing import NamedTuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
 from .phase import phase_only, phase_only_naive, PhaseECA
 
 # %% auto 0
-__all__ = ['ChannelLayerNorm', 'PhaseAttention', 'GDFN', 'TransformerBlock', 'DownSample', 'UpSample', 'PhaseformerConfig',
-           'phaseformer_default', 'phaseformer_tiny', 'PhaseformerOutput', 'split_outputs', 'Phaseformer', 'count_macs',
-           'model_summary']
+__all__ = ['ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'PhaseAttention', 'GDFN', 'TransformerBlock',
+           'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_default', 'phaseformer_tiny',
+           'PhaseformerOutput', 'split_outputs', 'Phaseformer', 'compile_model', 'count_macs', 'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
 class ChannelLayerNorm(nn.LayerNorm):
@@ -24,6 +26,20 @@ class ChannelLayerNorm(nn.LayerNorm):
         return normed.permute(0, 3, 1, 2)
 
 # %% ../nbs/01_model.ipynb 8
+def pointwise_depthwise(x: torch.Tensor, pointwise: nn.Conv2d, depthwise: nn.Conv2d, # bias-free 1x1 and 3x3 depthwise
+                        rows: slice, # the output channels to compute
+                       ) -> torch.Tensor:
+    "`depthwise(pointwise(x))[:, rows]` without computing the other channels: both convolutions on their weights' `rows`."
+    y = F.conv2d(x, pointwise.weight[rows])
+    return F.conv2d(y, depthwise.weight[rows], padding=depthwise.padding, groups=y.shape[1])
+
+def block_diagonal(blocks: torch.Tensor, # (B, heads, d, d)
+                  ) -> torch.Tensor:
+    "(B, heads * d, heads * d) matrices with the heads' `d x d` blocks on their diagonals."
+    b, heads, d, _ = blocks.shape
+    return torch.diag_embed(blocks.permute(0, 2, 3, 1)).permute(0, 3, 1, 4, 2).reshape(b, heads * d, heads * d)
+
+# %% ../nbs/01_model.ipynb 9
 class PhaseAttention(nn.Module):
     "Restormer MDTA with queries and keys replaced by their phase-only maps; one learnable temperature per head."
     def __init__(self, channels: int, # C, divisible by `heads`
@@ -40,34 +56,42 @@ class PhaseAttention(nn.Module):
 
     def forward(self, x):
         b, c, h, w = x.shape
-        qkv = self.qkv_conv(self.qkv(x))  # (B, 3C, H, W)
-        if self.naive_phase: qk = torch.cat([phase_only_naive(qkv[:, :c]), phase_only_naive(qkv[:, c:2 * c])], 1)
-        else: qk = phase_only(qkv[:, :2 * c])
-        q, k = F.normalize(qk.reshape(b, 2, self.heads, -1, h * w), dim=-1).unbind(1)  # (B, heads, C/heads, HW)
-        v = qkv[:, 2 * c:].reshape(b, self.heads, -1, h * w)
-        attn = torch.softmax(q @ k.transpose(-2, -1) * self.temperature, dim=-1)  # (B, heads, C/heads, C/heads)
-        return self.project_out((attn @ v).reshape(b, c, h, w))
+        if self.naive_phase:  # the published computation
+            qkv = self.qkv_conv(self.qkv(x))
+            q, k = (F.normalize(phase_only_naive(t).reshape(b, self.heads, -1, h * w), dim=-1) for t in (qkv[:, :c], qkv[:, c:2 * c]))
+            attn = torch.softmax(q @ k.transpose(-2, -1) * self.temperature, dim=-1)
+            return self.project_out((attn @ qkv[:, 2 * c:].reshape(b, self.heads, -1, h * w)).reshape(b, c, h, w))
+        qk = phase_only(pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(0, 2 * c)))
+        q, k = qk.reshape(b, 2, self.heads, -1, h * w).unbind(1)  # (B, heads, C/heads, HW)
+        # cosine similarities: the row norms divide the (C/heads)^2 scores, not every element of Q and K
+        norm = lambda t: torch.linalg.vector_norm(t, dim=-1).clamp_min(1e-12)
+        scores = q @ k.transpose(-2, -1) / (norm(q).unsqueeze(-1) * norm(k).unsqueeze(-2))
+        attn = torch.softmax(scores * self.temperature, dim=-1)  # (B, heads, C/heads, C/heads)
+        v = pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(2 * c, 3 * c))
+        out = v.permute(0, 2, 3, 1).reshape(b, h * w, c) @ block_diagonal(attn).transpose(1, 2)  # (B, HW, C)
+        return self.project_out(out.view(b, h, w, c).permute(0, 3, 1, 2))
 
-# %% ../nbs/01_model.ipynb 10
+# %% ../nbs/01_model.ipynb 11
 class GDFN(nn.Module):
     "Restormer's gated depthwise feed-forward network."
     def __init__(self, channels: int, # C
                  expansion: float = 2.66, # hidden channels = int(C * expansion)
+                 published: bool = False, # compute as the published code does (one tensor, then two halves)
                 ):
         super().__init__()
-        hidden = int(channels * expansion)
+        hidden, self.published = int(channels * expansion), published
         self.project_in = nn.Conv2d(channels, hidden * 2, kernel_size=1, bias=False)
         self.conv = nn.Conv2d(hidden * 2, hidden * 2, kernel_size=3, padding=1, groups=hidden * 2, bias=False)
         self.project_out = nn.Conv2d(hidden, channels, kernel_size=1, bias=False)
 
     def forward(self, x):
-        gate, value = self.conv(self.project_in(x)).chunk(2, dim=1)
-        # Halves of a channels-last tensor are strided views; element-wise ops and their backward are twice as fast
-        # on dense copies (measured on CPU). A no-op for NCHW tensors.
-        layout = torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
-        return self.project_out(F.gelu(gate.contiguous(memory_format=layout)) * value.contiguous(memory_format=layout))
+        if self.published: gate, value = self.conv(self.project_in(x)).chunk(2, dim=1)
+        else:
+            hidden = self.project_out.in_channels
+            gate, value = (pointwise_depthwise(x, self.project_in, self.conv, slice(i * hidden, (i + 1) * hidden)) for i in (0, 1))
+        return self.project_out(F.gelu(gate) * value)
 
-# %% ../nbs/01_model.ipynb 11
+# %% ../nbs/01_model.ipynb 12
 class TransformerBlock(nn.Module):
     "Pre-norm residual block: `x + attn(norm1(x))`, then `x + ffn(norm2(x))`."
     def __init__(self, channels: int, heads: int, expansion: float = 2.66, naive_phase: bool = False):
@@ -75,13 +99,13 @@ class TransformerBlock(nn.Module):
         self.norm1 = ChannelLayerNorm(channels)
         self.attn = PhaseAttention(channels, heads, naive_phase)
         self.norm2 = ChannelLayerNorm(channels)
-        self.ffn = GDFN(channels, expansion)
+        self.ffn = GDFN(channels, expansion, published=naive_phase)
 
     def forward(self, x):
         x = x + self.attn(self.norm1(x))
         return x + self.ffn(self.norm2(x))
 
-# %% ../nbs/01_model.ipynb 17
+# %% ../nbs/01_model.ipynb 18
 class DownSample(nn.Module):
     "3x3 conv to C/2 channels, then PixelUnshuffle(2): (B, C, H, W) -> (B, 2C, H/2, W/2)."
     def __init__(self, channels: int):
@@ -90,7 +114,7 @@ class DownSample(nn.Module):
                                   nn.PixelUnshuffle(2))
     def forward(self, x): return self.body(x)
 
-# %% ../nbs/01_model.ipynb 18
+# %% ../nbs/01_model.ipynb 19
 class UpSample(nn.Module):
     "3x3 conv to 2C channels, then PixelShuffle(2): (B, C, H, W) -> (B, C/2, 2H, 2W)."
     def __init__(self, channels: int):
@@ -99,7 +123,7 @@ class UpSample(nn.Module):
                                   nn.PixelShuffle(2))
     def forward(self, x): return self.body(x)
 
-# %% ../nbs/01_model.ipynb 21
+# %% ../nbs/01_model.ipynb 22
 @dataclass(frozen=True)
 class PhaseformerConfig:
     "Sizes of a Phaseformer; the defaults are the published model."
@@ -109,13 +133,13 @@ class PhaseformerConfig:
     refinement_blocks: int = 4 # blocks after the decoder, at full resolution
     expansion: float = 2.66 # GDFN expansion factor
     head_channels: int = 8 # channels before the shared final 3x3 convolution of both heads
-    naive_phase: bool = False # literal FFT phase formula (reference mode, slower)
+    naive_phase: bool = False # the published computation: literal FFT phase formula, sliced Q/K/V (reference mode, slower)
     channels_last: bool = True # run convolutions in channels-last memory layout (faster depthwise convs)
 
     @property
     def channels(self): return tuple(self.dim * 2 ** i for i in range(4))
 
-# %% ../nbs/01_model.ipynb 22
+# %% ../nbs/01_model.ipynb 23
 def phaseformer_default(**overrides) -> PhaseformerConfig:
     "The published Phaseformer (1.78M parameters)."
     return PhaseformerConfig(**overrides)
@@ -125,7 +149,7 @@ def phaseformer_tiny(**overrides) -> PhaseformerConfig:
     return PhaseformerConfig(**{**dict(dim=8, blocks=(1, 1, 1, 1), heads=(1, 1, 2, 2), refinement_blocks=1,
                                        head_channels=4), **overrides})
 
-# %% ../nbs/01_model.ipynb 25
+# %% ../nbs/01_model.ipynb 26
 class PhaseformerOutput(NamedTuple):
     "The two heads: `low` (B, 3, H, W) and `high` (B, 3, 2H, 2W)."
     low: torch.Tensor
@@ -136,7 +160,7 @@ def split_outputs(out) -> tuple:
     if isinstance(out, torch.Tensor): return out, None
     return out[0], out[1]
 
-# %% ../nbs/01_model.ipynb 26
+# %% ../nbs/01_model.ipynb 27
 def _stage(blocks, channels, heads, cfg):
     return nn.Sequential(*[TransformerBlock(channels, heads, cfg.expansion, cfg.naive_phase) for _ in range(blocks)])
 
@@ -184,23 +208,41 @@ class Phaseformer(nn.Module):
         return PhaseformerOutput(low, self.output(self.output1(self.ups1(features))).contiguous())
 
 # %% ../nbs/01_model.ipynb 34
+def compile_model(model: nn.Module, **options) -> nn.Module:
+    "Compile `model` in place with `torch.compile(**options)`; if compiling fails, say so in one line and run eagerly."
+    model.compile(**{'dynamic': False, **options})
+    compiled_call = model._compiled_call_impl
+    def first_call(*args, **kwargs):
+        try: out = compiled_call(*args, **kwargs)
+        except ValueError: raise  # the model's own input checks, not a compilation failure
+        except Exception as e:
+            model._compiled_call_impl = None
+            cause = getattr(e, 'inner_exception', None) or e  # the backend's own error, if it raised one
+            reason = (str(cause).strip().splitlines() or [''])[0]
+            print(f'torch.compile failed ({type(cause).__name__}: {reason}); running {type(model).__name__} eagerly', file=sys.stderr)
+            return model(*args, **kwargs)
+        model._compiled_call_impl = compiled_call
+        return out
+    model._compiled_call_impl = first_call
+    return model
+
+# %% ../nbs/01_model.ipynb 43
 def count_macs(model: nn.Module, size: int = 256) -> dict:
     "Multiply-accumulates of one forward pass on a `size` x `size` image, split into convolutions and attention."
     counts = {'convolutions': 0, 'attention': 0}
-    def conv_hook(m, inp, out):
-        counts['convolutions'] += out.numel() * (m.in_channels // m.groups) * m.weight[0, 0].numel()
     def attention_hook(m, inp, out):
         b, c, h, w = out.shape
-        counts['attention'] += 2 * b * c * (c // m.heads) * h * w  # Q Kᵀ and attn V
-    hooks = [m.register_forward_hook(conv_hook) for m in model.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d))]
-    hooks += [m.register_forward_hook(attention_hook) for m in model.modules() if isinstance(m, PhaseAttention)]
+        counts['attention'] += 2 * b * c * (c // m.heads) * h * w  # Q Kᵀ and attn V, per head
+    hooks = [m.register_forward_hook(attention_hook) for m in model.modules() if isinstance(m, PhaseAttention)]
     try:
-        with torch.no_grad(): model(torch.zeros(1, 3, size, size, device=next(model.parameters()).device))
+        with torch.no_grad(), FlopCounterMode(display=False) as flops:
+            model(torch.zeros(1, 3, size, size, device=next(model.parameters()).device))
     finally:
         for h in hooks: h.remove()
+    counts['convolutions'] = flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
     return counts
 
-# %% ../nbs/01_model.ipynb 35
+# %% ../nbs/01_model.ipynb 44
 def model_summary(model: nn.Module, size: int = 256, # image side for the MAC count
                  ) -> dict:
     "Print and return parameter and MAC counts of `model` at `size` x `size`."

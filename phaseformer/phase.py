@@ -9,8 +9,8 @@ import torch
 import torch.nn as nn
 
 # %% auto 0
-__all__ = ['phase_only_naive', 'unit_phasor', 'PhaseOnly', 'phase_only', 'swap_amplitude_phase', 'eca_kernel_size',
-           'phase_only_mean', 'PhaseECA']
+__all__ = ['phase_only_naive', 'unit_phasor', 'phase_only_op', 'phase_only_backward', 'phase_only_full_spectrum', 'phase_only',
+           'swap_amplitude_phase', 'eca_kernel_size', 'phase_only_mean', 'PhaseECA']
 
 # %% ../nbs/00_phase.ipynb 5
 def phase_only_naive(x: torch.Tensor, # (..., H, W) real tensor
@@ -21,60 +21,84 @@ def phase_only_naive(x: torch.Tensor, # (..., H, W) real tensor
 # %% ../nbs/00_phase.ipynb 7
 def unit_phasor(spectrum: torch.Tensor, # complex spectrum
                ) -> tuple:
-    "`(X / |X|, |X|, |X| == 0)` with the phasor 1 and the magnitude 1 at zero bins (the `angle(0) == 0` convention)."
-    magnitude = spectrum.abs()
-    is_zero = magnitude == 0
-    magnitude = magnitude.masked_fill(is_zero, 1.0)
-    return (spectrum / magnitude).masked_fill(is_zero, 1.0), magnitude, is_zero
-
-# %% ../nbs/00_phase.ipynb 8
-class PhaseOnly(torch.autograd.Function):
-    "Phase-only map of a real float32/float64 tensor over its last two dims, with a two-FFT backward."
-    @staticmethod
-    def forward(ctx, x):
-        phasor, magnitude, is_zero = unit_phasor(torch.fft.rfft2(x))
-        ctx.save_for_backward(phasor, magnitude, is_zero)
-        return torch.fft.irfft2(phasor, s=x.shape[-2:])
-
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, grad):
-        phasor, magnitude, is_zero = ctx.saved_tensors
-        g = torch.fft.rfft2(grad)
-        tangent = (g - phasor * (phasor.conj() * g).real) / magnitude
-        return torch.fft.irfft2(tangent.masked_fill(is_zero, 0.0), s=grad.shape[-2:])
+    "`(X / |X|, 1 / |X|)`, with the phasor 1 and the inverse magnitude 0 at zero bins (the `angle(0) == 0` convention)."
+    parts = torch.view_as_real(spectrum)
+    re, im = parts.unbind(-1)
+    power = torch.addcmul(re * re, im, im)
+    is_zero = power == 0
+    inverse = power.rsqrt().masked_fill_(is_zero, 0.0)
+    phasor = parts * inverse.unsqueeze(-1)
+    phasor[..., 0] += is_zero
+    return torch.view_as_complex(phasor), inverse
 
 # %% ../nbs/00_phase.ipynb 9
+@torch.library.custom_op('phaseformer::phase_only', mutates_args=())
+def phase_only_op(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "`(map, phasor, 1 / |X|)` of a real float32/float64 `x`: the phase-only map and, as real pairs, its half spectrum's phasor."
+    phasor, inverse = unit_phasor(torch.fft.rfft2(x))
+    return torch.fft.irfft2(phasor, s=x.shape[-2:]), torch.view_as_real(phasor), inverse
+
+@phase_only_op.register_fake
+def _phase_only_shapes(x):
+    half = (*x.shape[:-1], x.shape[-1] // 2 + 1)
+    return x.new_empty(x.shape), x.new_empty((*half, 2)), x.new_empty(half)
+
+@torch.library.custom_op('phaseformer::phase_only_backward', mutates_args=())
+def phase_only_backward(grad: torch.Tensor, phasor: torch.Tensor, inverse: torch.Tensor) -> torch.Tensor:
+    "Gradient of the phase-only map: `irfft2(P(rfft2(grad)) / |X|)`, the tangential part of each bin."
+    g = torch.view_as_real(torch.fft.rfft2(grad))
+    radial = torch.addcmul(phasor[..., 0] * g[..., 0], phasor[..., 1], g[..., 1]).unsqueeze(-1)  # Re(conj(U) g)
+    tangent = (g - phasor * radial) * inverse.unsqueeze(-1)
+    return torch.fft.irfft2(torch.view_as_complex(tangent), s=grad.shape[-2:])
+
+@phase_only_backward.register_fake
+def _phase_only_backward_shape(grad, phasor, inverse): return grad.new_empty(grad.shape)
+
+def _save_for_backward(ctx, inputs, output): ctx.save_for_backward(*output[1:])
+def _backward(ctx, grad, *unused): return phase_only_backward(grad, *ctx.saved_tensors)
+phase_only_op.register_autograd(_backward, setup_context=_save_for_backward)
+
+# %% ../nbs/00_phase.ipynb 11
+def phase_only_full_spectrum(x: torch.Tensor, # (..., H, W) real tensor
+                            ) -> torch.Tensor:
+    "Phase-only map with full complex FFTs: the form ONNX export translates into its DFT operator."
+    spectrum = torch.view_as_real(torch.fft.fft2(x))
+    power = spectrum.square().sum(-1, keepdim=True)
+    is_zero = (power == 0).to(x.dtype)  # phasor 1 at zero bins, without the in-place write that exports as a scatter
+    unit = (spectrum + is_zero * spectrum.new_tensor([1.0, 0.0])) / (power.sqrt() + is_zero)
+    return torch.fft.ifft2(torch.view_as_complex(unit)).real
+
 def phase_only(x: torch.Tensor, # (..., H, W) real tensor; half precision is computed in float32
               ) -> torch.Tensor:
     "Phase-only map of `x` over its last two dims: numerically `phase_only_naive(x)`, several times faster."
     exact = x if x.dtype in (torch.float32, torch.float64) else x.float()
-    return PhaseOnly.apply(exact).to(x.dtype)
+    mapped = phase_only_full_spectrum(exact) if torch.onnx.is_in_onnx_export() else phase_only_op(exact)[0]
+    return mapped.to(x.dtype)
 
-# %% ../nbs/00_phase.ipynb 17
+# %% ../nbs/00_phase.ipynb 21
 def swap_amplitude_phase(amplitude_from: torch.Tensor, # (..., H, W) image whose spectrum magnitude is kept
                          phase_from: torch.Tensor, # (..., H, W) image whose spectrum phase is kept
                         ) -> torch.Tensor:
     "Image with the Fourier magnitude of `amplitude_from` and the Fourier phase of `phase_from`."
     magnitude = torch.fft.rfft2(amplitude_from).abs()
-    phasor, _, _ = unit_phasor(torch.fft.rfft2(phase_from))
+    phasor, _ = unit_phasor(torch.fft.rfft2(phase_from))
     return torch.fft.irfft2(magnitude * phasor, s=phase_from.shape[-2:])
 
-# %% ../nbs/00_phase.ipynb 21
+# %% ../nbs/00_phase.ipynb 25
 def eca_kernel_size(channels: int, # number of channels C
                    ) -> int:
     "ECA kernel size `|log2(C)/2 + 1/2|`, truncated and forced odd (as ECA-Net and the published model)."
     k = int(abs(math.log2(channels) / 2 + 1 / 2))
     return k if k % 2 else k + 1
 
-# %% ../nbs/00_phase.ipynb 24
+# %% ../nbs/00_phase.ipynb 28
 def phase_only_mean(x: torch.Tensor, # (B, C, H, W)
                    ) -> torch.Tensor:
     "Spatial mean of `phase_only(x)` per channel, (B, C, 1, 1), in closed form: sign of the channel sum over H*W."
     total = x.sum((-2, -1), keepdim=True)
     return torch.where(total < 0, -1.0, 1.0).to(x.dtype) / (x.shape[-2] * x.shape[-1])
 
-# %% ../nbs/00_phase.ipynb 26
+# %% ../nbs/00_phase.ipynb 30
 class PhaseECA(nn.Module):
     "Efficient channel attention whose channel descriptor is the mean of the phase-only map."
     def __init__(self, channels: int, # channels of the input; sets the kernel size

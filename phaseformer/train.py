@@ -17,7 +17,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .model import Phaseformer, split_outputs
+from .model import Phaseformer, split_outputs, compile_model
 from .checkpoints import CHECKPOINT_FORMAT, CheckpointError, load_weights, read_weights
 from .losses import PhaseformerLoss
 from .data import (PairedImageDataset, PairedTransform, collect_pairs, describe_dataset, split_pairs, read_split_file,
@@ -100,6 +100,7 @@ class Trainer:
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=cfg.amp == 'fp16')
         self.ema = torch.optim.swa_utils.AveragedModel(self.model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(cfg.ema),
                                                        use_buffers=True) if cfg.ema else None
+        if cfg.compile: compile_model(self.model)  # after the EMA copy, which stays eager
         self.net = DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == 'cuda' else None) \
             if self.distributed else self.model
         self.start_epoch, self.global_step, self.best_psnr, self.history = 1, 0, -math.inf, []
@@ -345,7 +346,7 @@ def train(cfg: TrainConfig | None = None, **overrides) -> dict:
     if overrides: cfg = TrainConfig(**{**asdict(cfg), **overrides})
     return Trainer(cfg).fit()
 
-# %% ../nbs/05_train.ipynb 51
+# %% ../nbs/05_train.ipynb 53
 USER_ERRORS = (ValueError, OSError, TrainingStopped)  # one line for these; anything else is a bug and keeps its traceback
 
 def _resumed_config(argv) -> dict | None:
@@ -360,7 +361,7 @@ def _process_count(cfg: TrainConfig) -> int:
     if cfg.nproc: return cfg.nproc
     return torch.cuda.device_count() if cfg.device in ('auto', 'cuda') and torch.cuda.device_count() > 1 else 1
 
-# %% ../nbs/05_train.ipynb 52
+# %% ../nbs/05_train.ipynb 54
 def run_training(cfg: TrainConfig, notes: list = ()):
     "One process of a command-line run: train, and turn failures into one line (and a logged traceback for bugs)."
     trainer = None
@@ -379,7 +380,7 @@ def run_training(cfg: TrainConfig, notes: list = ()):
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
-# %% ../nbs/05_train.ipynb 53
+# %% ../nbs/05_train.ipynb 55
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
@@ -396,5 +397,5 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     try: launch_processes(run_training, world, cfg, notes)
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
 
-# %% ../nbs/05_train.ipynb 54
+# %% ../nbs/05_train.ipynb 56
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun
