@@ -165,7 +165,7 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
         files = expand_inputs(inputs)
         if not files: raise ValueError(f'no image files in {" ".join(inputs)}')
         failed = enhance_files(enhancer, files, out)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError, ImportError) as e:  # ImportError: --onnx without the onnx extra
         print(f'phaseformer-enhance: {e}', file=sys.stderr); sys.exit(2)
     print(f'Enhanced {len(files) - len(failed)} of {len(files)} images into {out}')
     if failed: sys.exit(1)
