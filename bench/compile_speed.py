@@ -7,13 +7,14 @@ peak GPU memory, as one Markdown table; then the memory of the dual-head loss ag
 Modes: `eager`; `compile` (Inductor, `compile_model`); `cudagraphs` (`mode="reduce-overhead"`: Inductor and CUDA
 graphs, CUDA only). Inputs are random tensors, so the figures are the model's and the loss's, not the data loader's.
 """
-import argparse, time
+import argparse
 import torch
-from timing import median_seconds
+from timing import median_seconds, timed
 from phaseformer.model import Phaseformer, compile_model
 from phaseformer.losses import PhaseformerLoss
 
 MODES = {'eager': None, 'compile': {}, 'cudagraphs': {'mode': 'reduce-overhead'}}
+AMP = {'off': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 
 
 def new_model(device, mode):
@@ -28,7 +29,7 @@ def peak_memory(device):
 
 def training(device, mode, args, heads='both'):
     "(images/s, first-call seconds, peak GiB) of Adam training steps with the Phaseformer loss."
-    model, dtype = new_model(device, mode), {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(args.amp)
+    model, dtype = new_model(device, mode), AMP[args.amp]
     criterion = PhaseformerLoss(perceptual=args.perceptual, vgg_weights=None).to(device)
     optimizer = torch.optim.Adam(list(model.parameters()) + list(criterion.parameters()), lr=1e-4)
     b, s = args.batch_size, args.size
@@ -45,7 +46,7 @@ def training(device, mode, args, heads='both'):
 def inference(device, mode, args):
     "(images/s, first-call seconds, peak GiB) of one 3 x size x size image through the low head."
     model = new_model(device, mode).eval()
-    dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(args.amp)
+    dtype = AMP[args.amp]
     x = torch.rand(1, 3, args.size, args.size, device=device)
     def run():
         if mode == 'cudagraphs': torch.compiler.cudagraph_mark_step_begin()
@@ -56,9 +57,7 @@ def inference(device, mode, args):
 def measure(fn, device, steps, images):
     "(images/s, seconds of the first two calls, peak GiB) of `fn`, which handles `images` images a call."
     if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device)
-    start = time.perf_counter(); fn(); fn()  # compilation happens in the first calls (CUDA graphs record in the second)
-    if device.type == 'cuda': torch.cuda.synchronize()
-    first = time.perf_counter() - start
+    first = timed(fn, device) + timed(fn, device)  # compilation happens in the first calls (CUDA graphs record in the second)
     return images / median_seconds(fn, steps, device), first, peak_memory(device)
 
 
@@ -66,7 +65,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--device', default='cpu'); p.add_argument('--size', type=int, default=256)
     p.add_argument('--batch_size', type=int, default=8); p.add_argument('--steps', type=int, default=10)
-    p.add_argument('--amp', default='off', choices=['off', 'bf16', 'fp16'])
+    p.add_argument('--amp', default='off', choices=list(AMP))
     p.add_argument('--perceptual', action='store_true', help='include the VGG19 term (random weights: the same cost)')
     p.add_argument('--modes', nargs='+', default=None, help='default: eager compile, and cudagraphs on CUDA')
     args = p.parse_args()
