@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
-from .phase import phase_only, phase_only_naive, PhaseECA
+from .phase import phase_spectrum, phase_only_naive, PhaseECA
 
 # %% auto 0
 __all__ = ['ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'PhaseAttention', 'GDFN', 'TransformerBlock',
@@ -61,12 +61,9 @@ class PhaseAttention(nn.Module):
             q, k = (F.normalize(phase_only_naive(t).reshape(b, self.heads, -1, h * w), dim=-1) for t in (qkv[:, :c], qkv[:, c:2 * c]))
             attn = torch.softmax(q @ k.transpose(-2, -1) * self.temperature, dim=-1)
             return self.project_out((attn @ qkv[:, 2 * c:].reshape(b, self.heads, -1, h * w)).reshape(b, c, h, w))
-        qk = phase_only(pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(0, 2 * c)))
-        q, k = qk.reshape(b, 2, self.heads, -1, h * w).unbind(1)  # (B, heads, C/heads, HW)
-        # cosine similarities: the row norms divide the (C/heads)^2 scores, not every element of Q and K
-        norm = lambda t: torch.linalg.vector_norm(t, dim=-1).clamp_min(1e-12)
-        scores = q @ k.transpose(-2, -1) / (norm(q).unsqueeze(-1) * norm(k).unsqueeze(-2))
-        attn = torch.softmax(scores * self.temperature, dim=-1)  # (B, heads, C/heads, C/heads)
+        qk = phase_spectrum(pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(0, 2 * c)))  # unit rows
+        q, k = qk.reshape(b, 2, self.heads, c // self.heads, -1).unbind(1)  # (B, heads, C/heads, spectrum)
+        attn = torch.softmax(q @ k.transpose(-2, -1) * self.temperature, dim=-1)  # cosine similarities, per head
         v = pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(2 * c, 3 * c))
         out = v.permute(0, 2, 3, 1).reshape(b, h * w, c) @ block_diagonal(attn).transpose(1, 2)  # (B, HW, C)
         return self.project_out(out.view(b, h, w, c).permute(0, 3, 1, 2))
