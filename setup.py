@@ -34,7 +34,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['phaseformer', 'phaseformer.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'onnx': onnx_requirements},
+    extras_require={'dev': dev_requirements + onnx_requirements, 'onnx': onnx_requirements},  # dev tests the export too
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),

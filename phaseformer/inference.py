@@ -18,9 +18,8 @@ import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
-from .model import Phaseformer, compile_model
+from .model import Phaseformer, compile_model, split_outputs
 from .checkpoints import load_model, parse_value_range
-from .model import split_outputs
 from .distributed import resolve_device
 from .data import (read_image, list_images, collect_pairs, pair_files, ImageReadError,
                               IMAGE_EXTENSIONS, SPLIT_FOLDERS, dataset_folders, read_split_file, split_by_names, _resize, _explicit)

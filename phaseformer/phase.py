@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_phase.ipynb 2
 from __future__ import annotations
-import math
+import functools, math
 import torch
 import torch.nn as nn
 
@@ -76,10 +76,12 @@ def phase_only(x: torch.Tensor, # (..., H, W) real tensor; half precision is com
     return phase_only_op(_exact(x))[0].to(x.dtype)
 
 # %% ../nbs/00_phase.ipynb 21
-def spectrum_column_weights(height: int, width: int, like: torch.Tensor, # sizes of the map; dtype and device
+@functools.lru_cache(maxsize=64)  # made once per size, dtype and device: no small kernels in every call (GPUs)
+def spectrum_column_weights(height: int, width: int, # sizes of the map
+                            dtype: torch.dtype, device: torch.device,
                            ) -> torch.Tensor:
     "`sqrt(m / (H W))` per `rfft2` column, `m` the bins of the full spectrum it stands for (1 or 2): Parseval's weights."
-    multiplicity = torch.full((width // 2 + 1,), 2.0, dtype=like.dtype, device=like.device)
+    multiplicity = torch.full((width // 2 + 1,), 2.0, dtype=dtype, device=device)
     multiplicity[0] = 1
     if width % 2 == 0: multiplicity[-1] = 1
     return (multiplicity / (height * width)).sqrt()
@@ -87,7 +89,7 @@ def spectrum_column_weights(height: int, width: int, like: torch.Tensor, # sizes
 @torch.library.custom_op('phaseformer::phase_spectrum', mutates_args=())
 def phase_spectrum_op(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "`(phasors, 1 / |X|)` of a real float32/float64 `x`: its half spectrum's phasors, Parseval-weighted, as real pairs."
-    phasor, inverse = unit_phasor(torch.fft.rfft2(x), spectrum_column_weights(*x.shape[-2:], x))
+    phasor, inverse = unit_phasor(torch.fft.rfft2(x), spectrum_column_weights(*x.shape[-2:], x.dtype, x.device))
     return torch.view_as_real(phasor), inverse
 
 @phase_spectrum_op.register_fake
@@ -99,7 +101,7 @@ def _phase_spectrum_shapes(x):
 def phase_spectrum_backward(grad: torch.Tensor, phasor: torch.Tensor, inverse: torch.Tensor, width: int) -> torch.Tensor:
     "Gradient of `phase_spectrum` with respect to `x`: `irfft2` of the tangent projection over the squared weights."
     height = grad.shape[-3]
-    tangent = tangent_spectrum(grad.contiguous(), phasor, inverse, spectrum_column_weights(height, width, grad))
+    tangent = tangent_spectrum(grad.contiguous(), phasor, inverse, spectrum_column_weights(height, width, grad.dtype, grad.device))
     return torch.fft.irfft2(torch.view_as_complex(tangent), s=(height, width))
 
 @phase_spectrum_backward.register_fake

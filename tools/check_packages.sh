@@ -15,10 +15,9 @@ PY
 env="$work/venv"  # fresh: CPU torch first, then the wheel with its dependencies
 python -m venv "$env"
 "$env/bin/pip" install -q torch==2.13.0
-ls "$work"/dist/*.tar.gz >/dev/null
-for dist in "$work"/dist/*.whl; do
-  "$env/bin/pip" install -q "$dist"
-  (cd "$work" && "$env/bin/python" -c "import phaseformer, phaseformer.train, phaseformer.inference, phaseformer.checkpoints, phaseformer.export; print('import phaseformer', phaseformer.__version__, 'from', phaseformer.__file__)")
-  for script in $scripts; do "$env/bin/$script" --help >/dev/null || { echo "$script --help failed from $(basename "$dist")"; exit 1; }; done
-  echo "$(basename "$dist"): installs, imports, and all $(echo $scripts | wc -w) console scripts answer --help"
-done
+ls "$work"/dist/*.tar.gz >/dev/null  # the sdist was built
+wheel=$(ls "$work"/dist/*.whl)
+"$env/bin/pip" install -q "$wheel"
+(cd "$work" && "$env/bin/python" -c "import phaseformer, phaseformer.train, phaseformer.inference, phaseformer.checkpoints, phaseformer.export; print('import phaseformer', phaseformer.__version__, 'from', phaseformer.__file__)")
+for script in $scripts; do "$env/bin/$script" --help >/dev/null || { echo "$script --help failed from $(basename "$wheel")"; exit 1; }; done
+echo "$(basename "$wheel"): installs, imports, and all $(echo $scripts | wc -w) console scripts answer --help"
