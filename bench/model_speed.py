@@ -5,7 +5,7 @@ The baseline is `Phaseformer(phaseformer_default(naive_phase=True, channels_last
 published code computes it. Both models hold the same weights and run in this one process, interleaved (run 1 of
 every model, then run 2, ...), so a machine that slows down or speeds up during the run affects them alike.
 
-    python bench/model_speed.py [--device cpu|cuda] [--runs 7] [--compile]
+    python bench/model_speed.py [--device cpu|cuda] [--runs 7] [--compile] [--freezing]
 """
 import argparse
 import torch
@@ -18,6 +18,7 @@ def main():
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--runs', type=int, default=7)
     parser.add_argument('--compile', action='store_true', help='also time torch.compile of the fast model')
+    parser.add_argument('--freezing', action='store_true', help="also time torch.compile with Inductor's freezing (forward only)")
     args = parser.parse_args()
     device = torch.device(args.device)
     torch.manual_seed(0)
@@ -28,18 +29,24 @@ def main():
     if args.compile:  # a copy, compiled in place; the warm-up calls compile it (static shapes: once per size and mode)
         compiled = Phaseformer().to(device); compiled.load_state_dict(fast.state_dict())
         models['phaseformer + torch.compile'] = compile_model(compiled)
+    if args.freezing:  # weights become constants: inference only, so its training step is not timed
+        frozen = Phaseformer().to(device).eval(); frozen.load_state_dict(fast.state_dict())
+        models['phaseformer + compile, freezing'] = compile_model(frozen, options={'freezing': True})
 
     image = torch.rand(1, 3, 256, 256, device=device)
     batch = torch.rand(2, 3, 128, 128, device=device)
     target_low, target_high = torch.rand(2, 3, 128, 128, device=device), torch.rand(2, 3, 256, 256, device=device)
     tf32 = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
     torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False  # compare in true float32
-    with torch.no_grad():
-        ref, out = naive(image), fast(image)
+    with torch.no_grad():  # the first calls of compiled models compile them
+        ref = naive(image)
+        outputs = {name: m(image) for name, m in models.items() if m is not naive}
     torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = tf32
-    diff = max((ref.low - out.low).abs().max().item(), (ref.high - out.high).abs().max().item())
+    diffs = {name: max((ref.low - out.low).abs().max().item(), (ref.high - out.high).abs().max().item())
+             for name, out in outputs.items()}
     print(f'device: {device} ({torch.cuda.get_device_name() if device.type == "cuda" else f"{torch.get_num_threads()} threads"}), torch {torch.__version__}')
-    print(f'max |output difference| = {diff:.1e} (must be <= 1e-4)')
+    print('max |output difference| from the published formula (must be <= 1e-4): '
+          + ', '.join(f'{name} {diff:.1e}' for name, diff in diffs.items()))
 
     def forward(model):
         def run():
@@ -53,12 +60,14 @@ def main():
             model.zero_grad(set_to_none=True); loss.backward()
         return run
 
-    results = interleaved_medians({name: (forward(m), train_step(m)) for name, m in models.items()}, args.runs, device)
+    results = interleaved_medians({name: (forward(m),) + ((train_step(m),) if m.training else ())
+                                   for name, m in models.items()}, args.runs, device)
     base_fwd, base_step = results['published formula']
-    print(f'{"":30s} {"forward 1x3x256x256":>22s} {"train step 2x3x128x128":>24s}')
-    for name, (fwd, step) in results.items():
-        print(f'{name:30s} {fwd * 1e3:13.1f} ms {base_fwd / fwd:5.2f}x {step * 1e3:15.1f} ms {base_step / step:5.2f}x')
-    assert diff <= 1e-4, 'outputs differ'
+    print(f'{"":32s} {"forward 1x3x256x256":>22s} {"train step 2x3x128x128":>24s}')
+    for name, (fwd, *step) in results.items():
+        step_text = f'{step[0] * 1e3:15.1f} ms {base_step / step[0]:5.2f}x' if step else f'{"(inference only)":>24s}'
+        print(f'{name:32s} {fwd * 1e3:13.1f} ms {base_fwd / fwd:5.2f}x {step_text}')
+    assert max(diffs.values()) <= 1e-4, 'outputs differ'
 
 
 if __name__ == '__main__':
