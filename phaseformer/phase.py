@@ -67,7 +67,7 @@ def _save_for_backward(ctx, inputs, output): ctx.save_for_backward(*output[1:])
 def _backward(ctx, grad, *unused): return phase_only_backward(grad, *ctx.saved_tensors)
 phase_only_op.register_autograd(_backward, setup_context=_save_for_backward)
 
-# %% ../nbs/00_phase.ipynb 11
+# %% ../nbs/00_phase.ipynb 10
 def _exact(x): return x if x.dtype in (torch.float32, torch.float64) else x.float()
 
 def phase_only(x: torch.Tensor, # (..., H, W) real tensor; half precision is computed in float32
@@ -75,7 +75,7 @@ def phase_only(x: torch.Tensor, # (..., H, W) real tensor; half precision is com
     "Phase-only map of `x` over its last two dims: numerically `phase_only_naive(x)`, several times faster."
     return phase_only_op(_exact(x))[0].to(x.dtype)
 
-# %% ../nbs/00_phase.ipynb 21
+# %% ../nbs/00_phase.ipynb 20
 @functools.lru_cache(maxsize=64)  # made once per size, dtype and device: no small kernels in every call (GPUs)
 def spectrum_column_weights(height: int, width: int, # sizes of the map
                             dtype: torch.dtype, device: torch.device,
@@ -111,7 +111,7 @@ def _save_spectrum(ctx, inputs, output): ctx.save_for_backward(*output); ctx.wid
 def _spectrum_backward(ctx, grad, unused): return phase_spectrum_backward(grad, *ctx.saved_tensors, ctx.width)
 phase_spectrum_op.register_autograd(_spectrum_backward, setup_context=_save_spectrum)
 
-# %% ../nbs/00_phase.ipynb 23
+# %% ../nbs/00_phase.ipynb 22
 def phase_spectrum_full(x: torch.Tensor, # (..., H, W) real tensor
                        ) -> torch.Tensor:
     "`(..., 2 H W)` phasors of the full spectrum as real pairs, rows normalised: the form ONNX export translates."
@@ -128,7 +128,7 @@ def phase_spectrum(x: torch.Tensor, # (..., H, W) real tensor; half precision is
     rows = phase_spectrum_full(exact) if torch.onnx.is_in_onnx_export() else phase_spectrum_op(exact)[0].flatten(-3)
     return rows.to(x.dtype)
 
-# %% ../nbs/00_phase.ipynb 27
+# %% ../nbs/00_phase.ipynb 26
 def swap_amplitude_phase(amplitude_from: torch.Tensor, # (..., H, W) image whose spectrum magnitude is kept
                          phase_from: torch.Tensor, # (..., H, W) image whose spectrum phase is kept
                         ) -> torch.Tensor:
@@ -137,21 +137,21 @@ def swap_amplitude_phase(amplitude_from: torch.Tensor, # (..., H, W) image whose
     phasor, _ = unit_phasor(torch.fft.rfft2(phase_from))
     return torch.fft.irfft2(magnitude * phasor, s=phase_from.shape[-2:])
 
-# %% ../nbs/00_phase.ipynb 31
+# %% ../nbs/00_phase.ipynb 30
 def eca_kernel_size(channels: int, # number of channels C
                    ) -> int:
     "ECA kernel size `|log2(C)/2 + 1/2|`, truncated and forced odd (as ECA-Net and the published model)."
     k = int(abs(math.log2(channels) / 2 + 1 / 2))
     return k if k % 2 else k + 1
 
-# %% ../nbs/00_phase.ipynb 34
+# %% ../nbs/00_phase.ipynb 33
 def phase_only_mean(x: torch.Tensor, # (B, C, H, W)
                    ) -> torch.Tensor:
     "Spatial mean of `phase_only(x)` per channel, (B, C, 1, 1), in closed form: sign of the channel sum over H*W."
     total = x.sum((-2, -1), keepdim=True)
     return torch.where(total < 0, -1.0, 1.0).to(x.dtype) / (x.shape[-2] * x.shape[-1])
 
-# %% ../nbs/00_phase.ipynb 36
+# %% ../nbs/00_phase.ipynb 35
 class PhaseECA(nn.Module):
     "Efficient channel attention whose channel descriptor is the mean of the phase-only map."
     def __init__(self, channels: int, # channels of the input; sets the kernel size
