@@ -158,11 +158,14 @@ class PairedTransform:
                  high_target: str = 'upsample', # 'upsample' (bilinear 2x of the target) or 'resize' (from the original)
                  flip: bool = True, # random horizontal and vertical flips (train)
                  rot90: bool = True, # random 90-degree rotations (train)
+                 blend: float = 0.0, # share of training inputs moved toward their reference by a random amount (milder casts)
                 ):
         if size % 8: raise ValueError(f'size must be a multiple of 8, got {size}')
         if mode not in ('resize', 'crop'): raise ValueError(f"mode must be 'resize' or 'crop', got {mode!r}")
         if high_target not in ('upsample', 'resize'): raise ValueError(f"high_target must be 'upsample' or 'resize', got {high_target!r}")
+        if not 0 <= blend <= 1: raise ValueError(f'blend must be in [0, 1], got {blend}')
         self.size, self.mode, self.train, self.high_target, self.flip, self.rot90 = size, mode, train, high_target, flip, rot90
+        self.blend = blend
 
     def region(self, shape) -> tuple:
         "Crop box `(top, left, h, w)` of an image of `shape` (the whole image in resize mode)."
@@ -180,6 +183,11 @@ class PairedTransform:
         if self.rot90: k = int(torch.randint(4, ())); tensors = [t.rot90(k, (-2, -1)) for t in tensors]
         return tensors
 
+    def blended(self, x, y):
+        "For a `blend` share of training items, `x` moved toward `y` by a uniform random fraction; otherwise `x`."
+        if not (self.train and self.blend) or torch.rand(()) >= self.blend: return x
+        return torch.lerp(x, y, torch.rand(()))
+
     def __call__(self, inp: np.ndarray, ref: np.ndarray, # (H, W, 3) uint8 input and reference
                  ref_high: np.ndarray | None = None, # reference already at 2x `size` (cached resize mode), optional
                 ) -> tuple:
@@ -192,11 +200,13 @@ class PairedTransform:
         x, y = to_tensor(_resize(inp[top:top + h, left:left + w], (s, s))), to_tensor(_resize(crop_ref, (s, s)))
         if self.high_target == 'upsample' and not double and ref_high is None:
             x, y = self.geometry(x, y)
-            return x, y, F.interpolate(y[None], scale_factor=2, mode='bilinear', align_corners=False)[0]
-        if ref_high is None: ref_high = full[2 * top:2 * (top + h), 2 * left:2 * (left + w)] if double else crop_ref
-        return tuple(self.geometry(x, y, to_tensor(_resize(ref_high, (2 * s, 2 * s)))))
+            y_high = F.interpolate(y[None], scale_factor=2, mode='bilinear', align_corners=False)[0]
+        else:
+            if ref_high is None: ref_high = full[2 * top:2 * (top + h), 2 * left:2 * (left + w)] if double else crop_ref
+            x, y, y_high = self.geometry(x, y, to_tensor(_resize(ref_high, (2 * s, 2 * s))))
+        return self.blended(x, y), y, y_high
 
-# %% ../nbs/03_data.ipynb 19
+# %% ../nbs/03_data.ipynb 21
 class PairedImageDataset(Dataset):
     "(input, target, target_high, name) items from paired folders of one or several datasets."
     def __init__(self, pairs: list, # (input_path, reference_path) pairs, e.g. from `collect_pairs`
@@ -239,7 +249,7 @@ class PairedImageDataset(Dataset):
             if loaded is not None: return (*self.transform(*loaded), self.pairs[i][0].stem)
         raise RuntimeError(f'None of the {len(self.pairs)} pairs could be read: {self.bad_files[:3]}')
 
-# %% ../nbs/03_data.ipynb 21
+# %% ../nbs/03_data.ipynb 23
 def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, reference_dir) pairs, 'IN,REF' strings
                   split: str = 'train', # 'train' or 'test'
                  ) -> list:
@@ -248,7 +258,7 @@ def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, re
         sources = [sources]
     return [pair for source in sources for inp, ref, _ in dataset_folders(source, split) for pair in pair_files(inp, ref)]
 
-# %% ../nbs/03_data.ipynb 22
+# %% ../nbs/03_data.ipynb 24
 def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0) -> tuple:
     "Seeded `(train, val)` split of `pairs` by input name; at least one pair in each part."
     if not 0 < val_fraction < 1: raise ValueError(f'val_fraction must be in (0, 1), got {val_fraction}')
@@ -286,7 +296,7 @@ def write_split(path, train: list, val: list, source: str | None = None, # the s
     split = {'train': [str(p[0]) for p in train], 'test': [str(p[0]) for p in val], 'source': source or 'split_pairs'}
     Path(path).write_text(json.dumps(split, indent=1))
 
-# %% ../nbs/03_data.ipynb 31
+# %% ../nbs/03_data.ipynb 33
 class MultiScaleCollate:
     "Collate `(input, target, target_high, name)` items, then resize the whole batch to a random scale (multiple of 8)."
     def __init__(self, scales: tuple = (0.8, 1.0, 1.2)): self.scales = scales
@@ -300,7 +310,7 @@ class MultiScaleCollate:
         resize = lambda t, s: F.interpolate(t, size=(s, s), mode='bilinear', align_corners=False, antialias=True)
         return resize(x, side), resize(y, side), resize(y_high, 2 * side), names
 
-# %% ../nbs/03_data.ipynb 34
+# %% ../nbs/03_data.ipynb 36
 class ShardSampler(Sampler):
     "This process's share of a dataset in order, every index exactly once over all processes (no padding, unlike `DistributedSampler`)."
     def __init__(self, dataset, rank: int | None = None, world_size: int | None = None):
