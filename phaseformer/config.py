@@ -16,6 +16,10 @@ from .model import phaseformer_default, phaseformer_tiny
 LR_POLICIES = ('lambda', 'step', 'plateau', 'cosine', 'onecycle')
 MODELS = {'default': phaseformer_default, 'tiny': phaseformer_tiny}
 
+def _valid_weights(weights: tuple) -> bool:
+    "Loss weights a user may give: none, or all 0 or more with a positive sum."
+    return not weights or (all(w >= 0 for w in weights) and sum(weights) > 0)
+
 @dataclass
 class TrainConfig:
     "Every setting of a training run (the training guide's names where it has one)."
@@ -48,6 +52,8 @@ class TrainConfig:
     warmup: int = 0 # linear warmup over this many optimizer steps
     weights_mode: str = 'softmax' # loss weighting: softmax, fixed or uncertainty
     weights_init: str = 'random' # softmax logits at the start: random (the reference) or equal
+    term_weights: tuple = () # --weights_mode fixed: weights of charbonnier, [perceptual,] gradient, ms_ssim, e.g. 0.2 0.2 0.6; none: equal
+    head_weights: tuple = () # --weights_mode fixed: weights of the low and high heads; none: equal
     perceptual: bool = True # the VGG perceptual term (--no_perceptual: without it)
     vgg: str = 'vgg19' # perceptual network: vgg19 (the guide) or vgg16 (the published repository)
     vgg_weights: str | None = 'imagenet' # imagenet (download once, cached) or a local torchvision VGG file
@@ -83,6 +89,11 @@ class TrainConfig:
             (self.optimizer in ('adam', 'adamw'), f"--optimizer must be adam or adamw, got {self.optimizer!r}"),
             (self.amp in ('off', 'bf16', 'fp16'), f"--amp must be off, bf16 or fp16, got {self.amp!r}"),
             (self.weights_mode in ('softmax', 'fixed', 'uncertainty'), f'--weights_mode must be softmax, fixed or uncertainty, got {self.weights_mode!r}'),
+            (self.weights_mode == 'fixed' or not (self.term_weights or self.head_weights), f'--term_weights and --head_weights need --weights_mode fixed, got {self.weights_mode}'),
+            (len(self.term_weights) in (0, 3 + self.perceptual), f'--term_weights takes {3 + self.perceptual} values (charbonnier, {"perceptual, " * self.perceptual}gradient, ms_ssim), got {len(self.term_weights)}'),
+            (len(self.head_weights) in (0, 2), f'--head_weights takes 2 values (low, high), got {len(self.head_weights)}'),
+            (_valid_weights(self.term_weights), f'--term_weights must be 0 or more with a positive sum, got {self.term_weights}'),
+            (_valid_weights(self.head_weights), f'--head_weights must be 0 or more with a positive sum, got {self.head_weights}'),
             (self.model in MODELS, f'--model must be one of {", ".join(MODELS)}, got {self.model!r}'),
             (self.high_target in ('upsample', 'resize'), f"--high_target must be upsample or resize, got {self.high_target!r}"),
             (self.accum_steps >= 1, f'--accum_steps must be at least 1, got {self.accum_steps}'),
@@ -127,12 +138,13 @@ def train_parser() -> argparse.ArgumentParser:
     parser.add_argument('--config', help='JSON file of settings (TrainConfig fields); flags given here win')
     helps = docments(TrainConfig)
     for f in fields(TrainConfig):
-        text = f'{helps[f.name] or ""} (default: {" ".join(map(str, f.default)) if isinstance(f.default, tuple) else f.default})'
+        default = (' '.join(map(str, f.default)) or 'none') if isinstance(f.default, tuple) else f.default
+        text = f'{helps[f.name] or ""} (default: {default})'
         if f.type is bool or isinstance(f.default, bool):
             parser.add_argument(f'--{f.name}', action='store_const', const=True, dest=f.name, help=text)
             parser.add_argument(f'--no_{f.name}', action='store_const', const=False, dest=f.name, help=argparse.SUPPRESS)
         elif f.name == 'dataset_path': parser.add_argument('--dataset_path', action='append', help=text)
-        elif f.name == 'scales': parser.add_argument('--scales', type=float, nargs='+', help=text)
+        elif isinstance(f.default, tuple): parser.add_argument(f'--{f.name}', type=float, nargs='+', help=text, metavar='X')
         else: parser.add_argument(f'--{f.name}', type=_flag_type(f), help=text, metavar=f.name.upper())
     return parser
 

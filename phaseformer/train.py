@@ -88,8 +88,8 @@ class Trainer:
         torch.manual_seed(cfg.seed); random.seed(cfg.seed)  # the same initial weights in every process
         self._build_data()
         self.model = (model or Phaseformer(MODELS[cfg.model]())).to(self.device)
-        self.criterion = (criterion or PhaseformerLoss(cfg.perceptual, cfg.vgg, cfg.vgg_weights, cfg.weights_mode,
-                                                       cfg.weights_init, seed=cfg.seed)).to(self.device)
+        self.criterion = (criterion or PhaseformerLoss(cfg.perceptual, cfg.vgg, cfg.vgg_weights, cfg.weights_mode, cfg.weights_init,
+                                                       cfg.term_weights or None, cfg.head_weights or None, cfg.seed)).to(self.device)
         self.weight_params = [p for p in self.criterion.parameters() if p.requires_grad]
         groups = [{'params': list(self.model.parameters())}]
         if self.weight_params: groups.append({'params': self.weight_params, 'lr': cfg.loss_weight_lr or cfg.lr, 'weight_decay': 0.0})
@@ -346,7 +346,7 @@ def train(cfg: TrainConfig | None = None, **overrides) -> dict:
     if overrides: cfg = TrainConfig(**{**asdict(cfg), **overrides})
     return Trainer(cfg).fit()
 
-# %% ../nbs/05_train.ipynb 53
+# %% ../nbs/05_train.ipynb 54
 USER_ERRORS = (ValueError, OSError, TrainingStopped)  # one line for these; anything else is a bug and keeps its traceback
 
 def _resumed_config(argv) -> dict | None:
@@ -361,7 +361,7 @@ def _process_count(cfg: TrainConfig) -> int:
     if cfg.nproc: return cfg.nproc
     return torch.cuda.device_count() if cfg.device in ('auto', 'cuda') and torch.cuda.device_count() > 1 else 1
 
-# %% ../nbs/05_train.ipynb 54
+# %% ../nbs/05_train.ipynb 55
 def run_training(cfg: TrainConfig, notes: list = ()):
     "One process of a command-line run: train, and turn failures into one line (and a logged traceback for bugs)."
     trainer = None
@@ -380,7 +380,7 @@ def run_training(cfg: TrainConfig, notes: list = ()):
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
-# %% ../nbs/05_train.ipynb 55
+# %% ../nbs/05_train.ipynb 56
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
@@ -397,5 +397,5 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     try: launch_processes(run_training, world, cfg, notes)
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
 
-# %% ../nbs/05_train.ipynb 56
+# %% ../nbs/05_train.ipynb 57
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun
