@@ -11,7 +11,7 @@ running anything. Run from the repository root, with `../shared` beside it for t
 
 Then `nbdev_clean` (run here at the end) strips metadata noise and keeps the outputs.
 """
-import argparse, subprocess, sys, time
+import argparse, subprocess, sys, time, warnings
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
@@ -47,6 +47,7 @@ def run_notebook(path: Path, skip_slow: bool = False, keep_slow: bool = False) -
 
 
 if __name__ == '__main__':
+    warnings.filterwarnings('ignore', message='pkg_resources is deprecated')  # setuptools' notice when nbdev loads: not ours to save
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('names', nargs='*', help='notebook names (default: all in nbs/)')
     parser.add_argument('--skip_slow', action='store_true', help='do not execute notest/slow/cuda cells')
