@@ -11,14 +11,11 @@ from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from fastcore.docments import docments
 from .model import phaseformer_default, phaseformer_tiny
+from .losses import HEADS, FixedWeighting, term_names
 
 # %% ../nbs/05a_config.ipynb 5
 LR_POLICIES = ('lambda', 'step', 'plateau', 'cosine', 'onecycle')
 MODELS = {'default': phaseformer_default, 'tiny': phaseformer_tiny}
-
-def _valid_weights(weights: tuple) -> bool:
-    "Loss weights a user may give: none, or all 0 or more with a positive sum."
-    return not weights or (all(w >= 0 for w in weights) and sum(weights) > 0)
 
 @dataclass
 class TrainConfig:
@@ -90,10 +87,6 @@ class TrainConfig:
             (self.amp in ('off', 'bf16', 'fp16'), f"--amp must be off, bf16 or fp16, got {self.amp!r}"),
             (self.weights_mode in ('softmax', 'fixed', 'uncertainty'), f'--weights_mode must be softmax, fixed or uncertainty, got {self.weights_mode!r}'),
             (self.weights_mode == 'fixed' or not (self.term_weights or self.head_weights), f'--term_weights and --head_weights need --weights_mode fixed, got {self.weights_mode}'),
-            (len(self.term_weights) in (0, 3 + self.perceptual), f'--term_weights takes {3 + self.perceptual} values (charbonnier, {"perceptual, " * self.perceptual}gradient, ms_ssim), got {len(self.term_weights)}'),
-            (len(self.head_weights) in (0, 2), f'--head_weights takes 2 values (low, high), got {len(self.head_weights)}'),
-            (_valid_weights(self.term_weights), f'--term_weights must be 0 or more with a positive sum, got {self.term_weights}'),
-            (_valid_weights(self.head_weights), f'--head_weights must be 0 or more with a positive sum, got {self.head_weights}'),
             (self.model in MODELS, f'--model must be one of {", ".join(MODELS)}, got {self.model!r}'),
             (self.high_target in ('upsample', 'resize'), f"--high_target must be upsample or resize, got {self.high_target!r}"),
             (self.accum_steps >= 1, f'--accum_steps must be at least 1, got {self.accum_steps}'),
@@ -105,6 +98,10 @@ class TrainConfig:
             (0 <= self.ema < 1, f'--ema must be in [0, 1), got {self.ema}')]
         for ok, message in checks:
             if not ok: raise ValueError(message)
+        for flag, weights, names in (('--term_weights', self.term_weights, term_names(self.perceptual)), ('--head_weights', self.head_weights, HEADS)):
+            if not weights: continue
+            try: FixedWeighting(len(names), weights)  # the loss's own rules for its weights
+            except ValueError as e: raise ValueError(f'{flag} ({", ".join(names)}): {e}') from None
         for source in self.dataset_path:
             for part in str(source).split(','):
                 if not Path(part).is_dir(): raise ValueError(f'--dataset_path {part}: no such folder')

@@ -13,10 +13,10 @@ import kornia
 from pytorch_msssim.ssim import _ssim, _fspecial_gauss_1d
 
 # %% auto 0
-__all__ = ['LAPLACIAN_KERNEL', 'MS_SSIM_WEIGHTS', 'VGG_LAYOUTS', 'VGG_URLS', 'VGG_TAPS', 'charbonnier_loss', 'CharbonnierLoss',
-           'laplacian', 'gradient_loss', 'GradientLoss', 'ms_ssim_scales', 'ms_ssim', 'ms_ssim_loss', 'MSSSIMLoss',
-           'vgg_features', 'load_vgg_weights', 'PerceptualLoss', 'LossWeighting', 'SoftmaxWeighting', 'FixedWeighting',
-           'UncertaintyWeighting', 'loss_weighting', 'PhaseformerLoss']
+__all__ = ['LAPLACIAN_KERNEL', 'MS_SSIM_WEIGHTS', 'VGG_LAYOUTS', 'VGG_URLS', 'VGG_TAPS', 'HEADS', 'charbonnier_loss',
+           'CharbonnierLoss', 'laplacian', 'gradient_loss', 'GradientLoss', 'ms_ssim_scales', 'ms_ssim', 'ms_ssim_loss',
+           'MSSSIMLoss', 'vgg_features', 'load_vgg_weights', 'PerceptualLoss', 'LossWeighting', 'SoftmaxWeighting',
+           'FixedWeighting', 'UncertaintyWeighting', 'loss_weighting', 'term_names', 'PhaseformerLoss']
 
 # %% ../nbs/02_losses.ipynb 5
 def _check_pair(pred, target, name):
@@ -198,6 +198,7 @@ class FixedWeighting(LossWeighting):
         super().__init__()
         w = torch.tensor(weights if weights is not None else [1 / n] * n, dtype=torch.float32)
         if w.shape != (n,): raise ValueError(f'fixed weights: expected {n} values, got {len(w)}')
+        if (w < 0).any() or w.sum() <= 0: raise ValueError(f'fixed weights must be 0 or more with a positive sum, got {tuple(weights)}')
         self.register_buffer('fixed', w)
     def weights(self): return self.fixed
 
@@ -219,6 +220,13 @@ def loss_weighting(mode: str, # 'softmax', 'fixed' or 'uncertainty'
     raise ValueError(f"mode must be 'softmax', 'fixed' or 'uncertainty', got {mode!r}")
 
 # %% ../nbs/02_losses.ipynb 32
+HEADS = ('low', 'high')
+
+def term_names(perceptual: bool = True, # the VGG perceptual term is on
+              ) -> tuple:
+    "The per-head loss terms in the order of their weights."
+    return ('charbonnier', *(('perceptual',) if perceptual else ()), 'gradient', 'ms_ssim')
+
 class PhaseformerLoss(nn.Module):
     "The training objective: `W2(W4(terms(low, target)), W4(terms(high, target_high)))`, weights learned."
     def __init__(self, perceptual: bool = True, # include the VGG perceptual term
@@ -232,10 +240,11 @@ class PhaseformerLoss(nn.Module):
                 ):
         super().__init__()
         if perceptual: self.perceptual = PerceptualLoss(vgg, vgg_weights)
-        self.terms = {'charbonnier': charbonnier_loss, **({'perceptual': self.perceptual} if perceptual else {}),
-                      'gradient': gradient_loss, 'ms_ssim': ms_ssim_loss}
+        functions = {'charbonnier': charbonnier_loss, 'perceptual': getattr(self, 'perceptual', None),
+                     'gradient': gradient_loss, 'ms_ssim': ms_ssim_loss}
+        self.terms = {name: functions[name] for name in term_names(perceptual)}
         self.term_weighting = loss_weighting(mode, len(self.terms), init, term_weights, seed)
-        self.head_weighting = loss_weighting(mode, 2, init, head_weights, seed + 1)
+        self.head_weighting = loss_weighting(mode, len(HEADS), init, head_weights, seed + 1)
 
     def head_terms(self, pred, target) -> torch.Tensor:
         "The per-term losses of one head, stacked in `self.terms` order."
@@ -244,7 +253,7 @@ class PhaseformerLoss(nn.Module):
     def current_weights(self) -> dict:
         "Every weight by name, as plain floats: `w_<term>` and `w_head_low`, `w_head_high`."
         return {**{f'w_{k}': w for k, w in zip(self.terms, self.term_weighting.current_weights())},
-                **{f'w_head_{k}': w for k, w in zip(('low', 'high'), self.head_weighting.current_weights())}}
+                **{f'w_head_{k}': w for k, w in zip(HEADS, self.head_weighting.current_weights())}}
 
     def forward(self, low, target, high=None, target_high=None):
         "Total loss and a dict of detached 0-dim tensors: `low_<term>`, `high_<term>`, `loss_low`, `loss_high`."
