@@ -28,6 +28,7 @@ class TrainConfig:
     size: int = 256 # training image side, a multiple of 8
     crop: bool = False # random crops of --size instead of resizing whole images
     blend: float = 0.0 # share of training inputs moved toward their reference by a random amount: milder casts too (0: none)
+    identity_share: float = 0.0 # share of training inputs replaced by their reference: pairs that ask for no change (0: none)
     high_target: str = 'upsample' # 2x head target: upsample (the guide) or resize (the published repository)
     scales: tuple = () # multi-scale training: batch sizes scaled by one of these, e.g. 0.8 1.0 1.2
     cache: bool = False # keep decoded images in memory
@@ -95,6 +96,7 @@ class TrainConfig:
             (self.divergence == 0 or self.divergence > 1, f'--divergence must be 0 (off) or above 1, got {self.divergence}'),
             (self.nproc >= 0, f'--nproc must be 0 or more, got {self.nproc}'),
             (0 <= self.blend <= 1, f'--blend must be in [0, 1], got {self.blend}'),
+            (0 <= self.identity_share <= 1, f'--identity_share must be in [0, 1], got {self.identity_share}'),
             (0 <= self.ema < 1, f'--ema must be in [0, 1), got {self.ema}')]
         for ok, message in checks:
             if not ok: raise ValueError(message)

@@ -159,13 +159,15 @@ class PairedTransform:
                  flip: bool = True, # random horizontal and vertical flips (train)
                  rot90: bool = True, # random 90-degree rotations (train)
                  blend: float = 0.0, # share of training inputs moved toward their reference by a random amount (milder casts)
+                 identity_share: float = 0.0, # share of training inputs replaced by their reference (pairs that ask for no change)
                 ):
         if size % 8: raise ValueError(f'size must be a multiple of 8, got {size}')
         if mode not in ('resize', 'crop'): raise ValueError(f"mode must be 'resize' or 'crop', got {mode!r}")
         if high_target not in ('upsample', 'resize'): raise ValueError(f"high_target must be 'upsample' or 'resize', got {high_target!r}")
-        if not 0 <= blend <= 1: raise ValueError(f'blend must be in [0, 1], got {blend}')
+        for name, share in (('blend', blend), ('identity_share', identity_share)):
+            if not 0 <= share <= 1: raise ValueError(f'{name} must be in [0, 1], got {share}')
         self.size, self.mode, self.train, self.high_target, self.flip, self.rot90 = size, mode, train, high_target, flip, rot90
-        self.blend = blend
+        self.blend, self.identity_share = blend, identity_share
 
     def region(self, shape) -> tuple:
         "Crop box `(top, left, h, w)` of an image of `shape` (the whole image in resize mode)."
@@ -184,8 +186,10 @@ class PairedTransform:
         return tensors
 
     def blended(self, x, y):
-        "For a `blend` share of training items, `x` moved toward `y` by a uniform random fraction; otherwise `x`."
-        if not (self.train and self.blend) or torch.rand(()) >= self.blend: return x
+        "Training input: `y` for an `identity_share` of items; of the rest, a `blend` share moved toward `y` by a uniform random fraction; otherwise `x`."
+        if not self.train: return x
+        if self.identity_share and torch.rand(()) < self.identity_share: return y
+        if not self.blend or torch.rand(()) >= self.blend: return x
         return torch.lerp(x, y, torch.rand(()))
 
     def __call__(self, inp: np.ndarray, ref: np.ndarray, # (H, W, 3) uint8 input and reference

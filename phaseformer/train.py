@@ -128,7 +128,8 @@ class Trainer:
             self.data_notes.append(f'Test set: {len(test_pairs)} pairs held out at random (--val_fraction {cfg.val_fraction}, '
                                    f'--seed {cfg.seed}); --split_file names them instead')
         mode = 'crop' if cfg.crop else 'resize'
-        self.train_set = PairedImageDataset(train_pairs, PairedTransform(cfg.size, mode, True, cfg.high_target, blend=cfg.blend), cfg.cache)
+        training = PairedTransform(cfg.size, mode, True, cfg.high_target, blend=cfg.blend, identity_share=cfg.identity_share)
+        self.train_set = PairedImageDataset(train_pairs, training, cfg.cache)
         self.test_set = PairedImageDataset(test_pairs, PairedTransform(cfg.size, mode, False, cfg.high_target), cfg.cache)
         pin = self.device.type == 'cuda'
         self.train_loader = make_loader(self.train_set, cfg.batch_size, True, cfg.threads, cfg.seed, self.distributed, pin, cfg.scales or None)
