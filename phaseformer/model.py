@@ -64,9 +64,10 @@ class PhaseAttention(nn.Module):
         qk = phase_spectrum(pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(0, 2 * c)))  # unit rows
         q, k = qk.reshape(b, 2, self.heads, c // self.heads, -1).unbind(1)  # (B, heads, C/heads, spectrum)
         attn = torch.softmax(q @ k.transpose(-2, -1) * self.temperature, dim=-1)  # cosine similarities, per head
+        mix = self.project_out.weight.view(c, c) @ block_diagonal(attn)  # (B, C, C): attention, then project_out
         v = pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(2 * c, 3 * c))
-        out = v.permute(0, 2, 3, 1).reshape(b, h * w, c) @ block_diagonal(attn).transpose(1, 2)  # (B, HW, C)
-        return self.project_out(out.view(b, h, w, c).permute(0, 3, 1, 2))
+        out = v.permute(0, 2, 3, 1).reshape(b, h * w, c) @ mix.transpose(1, 2)  # (B, HW, C)
+        return out.view(b, h, w, c).permute(0, 3, 1, 2)
 
 # %% ../nbs/01_model.ipynb 11
 class GDFN(nn.Module):
@@ -230,13 +231,14 @@ def count_macs(model: nn.Module, size: int = 256) -> dict:
     def attention_hook(m, inp, out):
         b, c, h, w = out.shape
         counts['attention'] += 2 * b * c * (c // m.heads) * h * w  # Q Kᵀ and attn V, per head
+        if not m.naive_phase: counts['convolutions'] += b * c * c * h * w  # project_out, folded into attn V
     hooks = [m.register_forward_hook(attention_hook) for m in model.modules() if isinstance(m, PhaseAttention)]
     try:
         with torch.no_grad(), FlopCounterMode(display=False) as flops:
             model(torch.zeros(1, 3, size, size, device=next(model.parameters()).device))
     finally:
         for h in hooks: h.remove()
-    counts['convolutions'] = flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
+    counts['convolutions'] += flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
     return counts
 
 # %% ../nbs/01_model.ipynb 44

@@ -48,6 +48,7 @@ def run_notebook(path: Path, skip_slow: bool = False, keep_slow: bool = False) -
 
 if __name__ == '__main__':
     warnings.filterwarnings('ignore', message='pkg_resources is deprecated')  # setuptools' notice when nbdev loads: not ours to save
+    warnings.filterwarnings('ignore', message='`torch._prims_common.check` is deprecated')  # torch's own, inside torch.compile
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('names', nargs='*', help='notebook names (default: all in nbs/)')
     parser.add_argument('--skip_slow', action='store_true', help='do not execute notest/slow/cuda cells')
