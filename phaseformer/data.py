@@ -185,8 +185,8 @@ class PairedTransform:
         if self.rot90: k = int(torch.randint(4, ())); tensors = [t.rot90(k, (-2, -1)) for t in tensors]
         return tensors
 
-    def blended(self, x, y):
-        "Training input: `y` for an `identity_share` of items; of the rest, a `blend` share moved toward `y` by a uniform random fraction; otherwise `x`."
+    def training_input(self, x, y):
+        "`y` for an `identity_share` of training items; of the rest, a `blend` share moved toward `y` at random; else `x`."
         if not self.train: return x
         if self.identity_share and torch.rand(()) < self.identity_share: return y
         if not self.blend or torch.rand(()) >= self.blend: return x
@@ -208,7 +208,7 @@ class PairedTransform:
         else:
             if ref_high is None: ref_high = full[2 * top:2 * (top + h), 2 * left:2 * (left + w)] if double else crop_ref
             x, y, y_high = self.geometry(x, y, to_tensor(_resize(ref_high, (2 * s, 2 * s))))
-        return self.blended(x, y), y, y_high
+        return self.training_input(x, y), y, y_high
 
 # %% ../nbs/03_data.ipynb 21
 class PairedImageDataset(Dataset):
