@@ -12,6 +12,7 @@ from pathlib import Path
 from fastcore.docments import docments
 from .model import phaseformer_default, phaseformer_tiny
 from .losses import HEADS, FixedWeighting, term_names
+from .data import PairedTransform
 
 # %% ../nbs/05a_config.ipynb 5
 LR_POLICIES = ('lambda', 'step', 'plateau', 'cosine', 'onecycle')
@@ -95,11 +96,11 @@ class TrainConfig:
             (self.save_every >= 0, f'--save_every must be 0 or more, got {self.save_every}'),
             (self.divergence == 0 or self.divergence > 1, f'--divergence must be 0 (off) or above 1, got {self.divergence}'),
             (self.nproc >= 0, f'--nproc must be 0 or more, got {self.nproc}'),
-            (0 <= self.blend <= 1, f'--blend must be in [0, 1], got {self.blend}'),
-            (0 <= self.identity_share <= 1, f'--identity_share must be in [0, 1], got {self.identity_share}'),
             (0 <= self.ema < 1, f'--ema must be in [0, 1), got {self.ema}')]
         for ok, message in checks:
             if not ok: raise ValueError(message)
+        try: PairedTransform(self.size, blend=self.blend, identity_share=self.identity_share)  # the transform's own rules for its shares
+        except ValueError as e: raise ValueError(f'--{e}') from None
         for flag, weights, names in (('--term_weights', self.term_weights, term_names(self.perceptual)), ('--head_weights', self.head_weights, HEADS)):
             if not weights: continue
             try: FixedWeighting(len(names), weights)  # the loss's own rules for its weights

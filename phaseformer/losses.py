@@ -240,7 +240,7 @@ class PhaseformerLoss(nn.Module):
                 ):
         super().__init__()
         if perceptual: self.perceptual = PerceptualLoss(vgg, vgg_weights)
-        functions = {'charbonnier': charbonnier_loss, 'perceptual': getattr(self, 'perceptual', None),
+        functions = {'charbonnier': charbonnier_loss, 'perceptual': self.perceptual if perceptual else None,
                      'gradient': gradient_loss, 'ms_ssim': ms_ssim_loss}
         self.terms = {name: functions[name] for name in term_names(perceptual)}
         self.term_weighting = loss_weighting(mode, len(self.terms), init, term_weights, seed)
