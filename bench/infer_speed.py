@@ -1,12 +1,13 @@
 """Inference speed and memory: images/s at 256x256 (batch 1 and 8), seconds for one 1369x914 photo (the size of the
 SQUID samples), and peak resident memory for a 4000x3000 image with 512 px tiles (measured in a child process).
+Like the command-line tools, it first calls `reuse_freed_memory()`; `--glibc_defaults` measures without it.
 
-    python bench/infer_speed.py [--device cuda]
+    python bench/infer_speed.py [--device cuda] [--glibc_defaults]
 """
 import argparse, resource, subprocess, sys, time
 import torch
 from timing import median_seconds
-from phaseformer.model import Phaseformer
+from phaseformer.model import Phaseformer, reuse_freed_memory
 from phaseformer.inference import Enhancer
 
 
@@ -22,12 +23,15 @@ def peak_memory_child(device):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--device', default='cpu'); p.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
+    p.add_argument('--glibc_defaults', action='store_true', help="leave malloc's settings alone (freed memory goes back to the kernel)")
     args = p.parse_args()
+    if not args.glibc_defaults: reuse_freed_memory()
     if args.child: return peak_memory_child(args.device)
     device = torch.device(args.device)
     model = Phaseformer().to(device).eval()
     enhancer = Enhancer(model, device=args.device)
-    print(f'device: {torch.cuda.get_device_name() if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"}')
+    print(f'device: {torch.cuda.get_device_name() if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"}; '
+          f'{"glibc malloc defaults" if args.glibc_defaults else "reuse_freed_memory()"}')
     for batch in (1, 8):
         x = torch.rand(batch, 3, 256, 256, device=device)
         with torch.no_grad(): t = median_seconds(lambda: model(x), 3, device)
@@ -35,7 +39,7 @@ def main():
     photo = torch.rand(3, 914, 1369)
     print(f'one 1369x914 photo (padded to 1376x920, one tile of 2048): {median_seconds(lambda: Enhancer(model, device=args.device, tile=2048).enhance(photo), 1, device):.2f} s; '
           f'with 512 px tiles: {median_seconds(lambda: enhancer.enhance(photo), 1, device):.2f} s')
-    subprocess.run([sys.executable, __file__, '--child', '--device', args.device], check=True)
+    subprocess.run([sys.executable, __file__, '--child', '--device', args.device] + ['--glibc_defaults'] * args.glibc_defaults, check=True)
 
 
 if __name__ == '__main__':

@@ -17,6 +17,7 @@ from fastcore.script import call_parse, Param, store_true
 from .checkpoints import write_atomically
 from .data import _resize
 from .inference import Enhancer, evaluate_pairs, scoring_pairs, summarize
+from .model import reuse_freed_memory
 
 # %% auto 0
 __all__ = ['CLASSICAL', 'METRICS', 'REPORTS', 'identity', 'gray_world', 'clahe', 'udcp', 'set_name', 'benchmark',
@@ -175,6 +176,7 @@ def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag
                   tile: Param('tile side at native resolution', int) = 512,
                   force: Param('overwrite an earlier report in --out', store_true) = False):
     "Benchmark checkpoints and classical baselines on real paired sets: PSNR, SSIM, UIQM, UCIQE."
+    reuse_freed_memory()
     try:
         if not dataset_path: raise ValueError('--dataset_path is required (repeat it for several sets)')
         table = benchmark(checkpoint or [], dataset_path, out, size, head, methods, examples, split_file, device, tile, force)

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
-from .model import Phaseformer, compile_model, split_outputs
+from .model import Phaseformer, compile_model, split_outputs, reuse_freed_memory
 from .checkpoints import load_model, parse_value_range
 from .distributed import resolve_device
 from .data import (read_image, list_images, collect_pairs, pair_files, ImageReadError,
@@ -154,6 +154,7 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
                 onnx: Param('an exported model.onnx to run with onnxruntime instead of a checkpoint (on the CPU)', str) = None,
                 compile: Param('torch.compile the model first (faster after the first image)', store_true) = False):
     "Enhance underwater photos of any size with a Phaseformer checkpoint or an exported ONNX file."
+    reuse_freed_memory()
     try:
         if bool(checkpoint) == bool(onnx): raise ValueError('give either --checkpoint or --onnx')
         if onnx:
@@ -268,6 +269,7 @@ def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles in
              value_range: Param('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str) = None,
              compile: Param('torch.compile the model first (faster after the first image)', store_true) = False):
     "Evaluate a checkpoint on a test set: PSNR/SSIM against references, UIQM/UCIQE always."
+    reuse_freed_memory()
     try:
         if not checkpoint or not dataset_path: raise ValueError('--checkpoint and --dataset_path are required')
         enhancer = Enhancer(checkpoint, device, head, tile, value_range=value_range, compile=compile)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_model.ipynb 2
 from __future__ import annotations
-import sys
+import ctypes, sys
 from dataclasses import dataclass
 from typing import NamedTuple
 import torch
@@ -16,7 +16,8 @@ from .phase import phase_spectrum, phase_only_naive, PhaseECA
 # %% auto 0
 __all__ = ['ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'PhaseAttention', 'GDFN', 'TransformerBlock',
            'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_default', 'phaseformer_tiny',
-           'PhaseformerOutput', 'split_outputs', 'Phaseformer', 'compile_model', 'count_macs', 'model_summary']
+           'PhaseformerOutput', 'split_outputs', 'Phaseformer', 'compile_model', 'reuse_freed_memory', 'count_macs',
+           'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
 class ChannelLayerNorm(nn.LayerNorm):
@@ -224,7 +225,18 @@ def compile_model(model: nn.Module, **options) -> nn.Module:
     model._compiled_call_impl = first_call
     return model
 
-# %% ../nbs/01_model.ipynb 43
+# %% ../nbs/01_model.ipynb 42
+def reuse_freed_memory(largest: int = 2**26, # bytes: blocks up to this size come from the heap and go back to it
+                       keep: int = 2**30, # bytes of free memory the heap may keep instead of returning them to the kernel
+                      ) -> bool:
+    "Make glibc's `malloc` reuse freed memory instead of mapping fresh pages for every large tensor; False where it cannot."
+    try: mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError): return False  # not glibc
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    return bool(mallopt(M_MMAP_THRESHOLD, largest) and mallopt(M_TRIM_THRESHOLD, keep))
+
+
+# %% ../nbs/01_model.ipynb 48
 def count_macs(model: nn.Module, size: int = 256) -> dict:
     "Multiply-accumulates of one forward pass on a `size` x `size` image, split into convolutions and attention."
     counts = {'convolutions': 0, 'attention': 0}
@@ -241,7 +253,7 @@ def count_macs(model: nn.Module, size: int = 256) -> dict:
     counts['convolutions'] += flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
     return counts
 
-# %% ../nbs/01_model.ipynb 44
+# %% ../nbs/01_model.ipynb 49
 def model_summary(model: nn.Module, size: int = 256, # image side for the MAC count
                  ) -> dict:
     "Print and return parameter and MAC counts of `model` at `size` x `size`."

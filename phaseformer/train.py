@@ -17,7 +17,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .model import Phaseformer, split_outputs, compile_model
+from .model import Phaseformer, split_outputs, compile_model, reuse_freed_memory
 from .checkpoints import CHECKPOINT_FORMAT, CheckpointError, load_weights, read_weights
 from .losses import PhaseformerLoss
 from .data import (PairedImageDataset, PairedTransform, collect_pairs, describe_dataset, split_pairs, read_split_file,
@@ -366,6 +366,7 @@ def _process_count(cfg: TrainConfig) -> int:
 def run_training(cfg: TrainConfig, notes: list = ()):
     "One process of a command-line run: train, and turn failures into one line (and a logged traceback for bugs)."
     trainer = None
+    reuse_freed_memory()  # each process: DDP's are spawned, not forked
     try:
         trainer = Trainer(cfg)
         trainer.notes = list(notes) + trainer.notes
