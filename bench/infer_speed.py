@@ -25,13 +25,13 @@ def main():
     p.add_argument('--device', default='cpu'); p.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--glibc_defaults', action='store_true', help="leave malloc's settings alone (freed memory goes back to the kernel)")
     args = p.parse_args()
-    if not args.glibc_defaults: reuse_freed_memory()
+    reused = not args.glibc_defaults and reuse_freed_memory()
     if args.child: return peak_memory_child(args.device)
     device = torch.device(args.device)
     model = Phaseformer().to(device).eval()
     enhancer = Enhancer(model, device=args.device)
     print(f'device: {torch.cuda.get_device_name() if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"}; '
-          f'{"glibc malloc defaults" if args.glibc_defaults else "reuse_freed_memory()"}')
+          f'{"reuse_freed_memory()" if reused else "malloc defaults"}')
     for batch in (1, 8):
         x = torch.rand(batch, 3, 256, 256, device=device)
         with torch.no_grad(): t = median_seconds(lambda: model(x), 3, device)
