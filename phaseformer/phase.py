@@ -10,8 +10,9 @@ import torch.nn as nn
 
 # %% auto 0
 __all__ = ['phase_only_naive', 'unit_phasor', 'tangent_spectrum', 'phase_only_op', 'phase_only_backward', 'phase_only',
-           'spectrum_column_weights', 'phase_spectrum_op', 'phase_spectrum_backward', 'phase_spectrum_full',
-           'phase_spectrum', 'swap_amplitude_phase', 'eca_kernel_size', 'phase_only_mean', 'PhaseECA']
+           'spectrum_column_weights', 'phase_spectrum_op', 'phase_spectrum_backward', 'phase_spectrum_inference_op',
+           'phase_spectrum_full', 'phase_spectrum', 'swap_amplitude_phase', 'eca_kernel_size', 'phase_only_mean',
+           'PhaseECA']
 
 # %% ../nbs/00_phase.ipynb 5
 def phase_only_naive(x: torch.Tensor, # (..., H, W) real tensor
@@ -111,6 +112,18 @@ def _save_spectrum(ctx, inputs, output): ctx.save_for_backward(*output); ctx.wid
 def _spectrum_backward(ctx, grad, unused): return phase_spectrum_backward(grad, *ctx.saved_tensors, ctx.width)
 phase_spectrum_op.register_autograd(_spectrum_backward, setup_context=_save_spectrum)
 
+@torch.library.custom_op('phaseformer::phase_spectrum_inference', mutates_args=())
+def phase_spectrum_inference_op(x: torch.Tensor) -> torch.Tensor:
+    "`phase_spectrum_op(x)[0]` without the inverse magnitudes only a gradient needs: `torch.sgn`, one pass; no autograd."
+    spectrum = torch.fft.rfft2(x)
+    phasor = torch.view_as_real(torch.sgn(spectrum))  # X / |X|, 0 at zero bins
+    is_zero = spectrum == 0
+    if x.device.type != 'cpu' or is_zero.any(): phasor[..., 0] += is_zero  # angle(0) == 0; no host sync on GPUs
+    return phasor.mul_(spectrum_column_weights(*x.shape[-2:], x.dtype, x.device).unsqueeze(-1))
+
+@phase_spectrum_inference_op.register_fake
+def _phase_spectrum_inference_shape(x): return x.new_empty((*x.shape[:-1], x.shape[-1] // 2 + 1, 2))
+
 # %% ../nbs/00_phase.ipynb 22
 def phase_spectrum_full(x: torch.Tensor, # (..., H, W) real tensor
                        ) -> torch.Tensor:
@@ -125,7 +138,9 @@ def phase_spectrum(x: torch.Tensor, # (..., H, W) real tensor; half precision is
                   ) -> torch.Tensor:
     "Spectra of the phase-only maps, flattened row vectors whose dot products are the maps' inner products (unit norm)."
     exact = _exact(x)
-    rows = phase_spectrum_full(exact) if torch.onnx.is_in_onnx_export() else phase_spectrum_op(exact)[0].flatten(-3)
+    if torch.onnx.is_in_onnx_export(): rows = phase_spectrum_full(exact)
+    elif torch.is_grad_enabled() and x.requires_grad: rows = phase_spectrum_op(exact)[0].flatten(-3)
+    else: rows = phase_spectrum_inference_op(exact).flatten(-3)
     return rows.to(x.dtype)
 
 # %% ../nbs/00_phase.ipynb 26
