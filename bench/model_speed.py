@@ -5,9 +5,12 @@ The baseline is `Phaseformer(phaseformer_default(naive_phase=True, channels_last
 published code computes it. Both models hold the same weights and run in this one process, interleaved (run 1 of
 every model, then run 2, ...), so a machine that slows down or speeds up during the run affects them alike.
 
-    python bench/model_speed.py [--device cpu|cuda] [--runs 7] [--compile] [--freezing]
+    python bench/model_speed.py [--device cpu|cuda] [--runs 7] [--compile] [--freezing] [--bf16]
+
+`--bf16` also times the fast model under bf16 autocast and reports how far its outputs are from float32 (PSNR in dB
+of the bf16 output against the float32 one, images in [0, 1]); it is not held to the 1e-4 of the float32 models.
 """
-import argparse
+import argparse, contextlib
 import torch
 from timing import interleaved_medians
 from phaseformer.model import Phaseformer, phaseformer_default, compile_model
@@ -19,6 +22,7 @@ def main():
     parser.add_argument('--runs', type=int, default=7)
     parser.add_argument('--compile', action='store_true', help='also time torch.compile of the fast model')
     parser.add_argument('--freezing', action='store_true', help="also time torch.compile with Inductor's freezing (forward only)")
+    parser.add_argument('--bf16', action='store_true', help='also time the fast model under bf16 autocast, and its error')
     args = parser.parse_args()
     device = torch.device(args.device)
     torch.manual_seed(0)
@@ -47,21 +51,28 @@ def main():
     print(f'device: {device} ({torch.cuda.get_device_name() if device.type == "cuda" else f"{torch.get_num_threads()} threads"}), torch {torch.__version__}')
     print('max |output difference| from the published formula (must be <= 1e-4): '
           + ', '.join(f'{name} {diff:.1e}' for name, diff in diffs.items()))
+    bf16 = lambda: torch.autocast(device.type, dtype=torch.bfloat16)
+    if args.bf16:
+        with torch.no_grad(), bf16(): low = fast(image).low.float()
+        error = (low - outputs['phaseformer'].low).abs()
+        psnr = -10 * torch.log10(error.square().mean()).item()
+        print(f'bf16 autocast against float32 (low head): max |difference| {error.max().item():.1e}, mean {error.mean().item():.1e}, PSNR {psnr:.1f} dB')
 
-    def forward(model):
+    def forward(model, autocast=contextlib.nullcontext):
         def run():
-            with torch.no_grad(): model(image)
+            with torch.no_grad(), autocast(): model(image)
         return run
 
-    def train_step(model):
+    def train_step(model, autocast=contextlib.nullcontext):
         def run():
-            low, high = model(batch)
+            with autocast(): low, high = model(batch)
             loss = (low - target_low).abs().mean() + (high - target_high).abs().mean()
             model.zero_grad(set_to_none=True); loss.backward()
         return run
 
-    results = interleaved_medians({name: (forward(m),) + ((train_step(m),) if m.training else ())
-                                   for name, m in models.items()}, args.runs, device)
+    timed_runs = {name: (forward(m),) + ((train_step(m),) if m.training else ()) for name, m in models.items()}
+    if args.bf16: timed_runs['phaseformer, bf16 autocast'] = forward(fast, bf16), train_step(fast, bf16)
+    results = interleaved_medians(timed_runs, args.runs, device)
     base_fwd, base_step = results['published formula']
     print(f'{"":32s} {"forward 1x3x256x256":>22s} {"train step 2x3x128x128":>24s}')
     for name, (fwd, *step) in results.items():

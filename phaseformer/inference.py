@@ -149,7 +149,7 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
                 overlap: Param('tile overlap in pixels', int) = 32,
                 ext: Param('output format, e.g. png (default: keep each file\'s)', str) = None,
                 device: Param('auto, cpu, cuda, ...', str) = 'auto',
-                half: Param('half precision (float16 on CUDA)', store_true) = False,
+                half: Param('half precision: float16 on CUDA, bfloat16 on CPU', store_true) = False,
                 value_range: Param('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str) = None,
                 onnx: Param('an exported model.onnx to run with onnxruntime instead of a checkpoint (on the CPU)', str) = None,
                 compile: Param('torch.compile the model first (faster after the first image)', store_true) = False):
@@ -267,12 +267,13 @@ def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles in
              tile: Param('tile side at full resolution', int) = 512,
              device: Param('auto, cpu, cuda, ...', str) = 'auto',
              value_range: Param('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str) = None,
+             half: Param('half precision: float16 on CUDA, bfloat16 on CPU', store_true) = False,
              compile: Param('torch.compile the model first (faster after the first image)', store_true) = False):
     "Evaluate a checkpoint on a test set: PSNR/SSIM against references, UIQM/UCIQE always."
     reuse_freed_memory()
     try:
         if not checkpoint or not dataset_path: raise ValueError('--checkpoint and --dataset_path are required')
-        enhancer = Enhancer(checkpoint, device, head, tile, value_range=value_range, compile=compile)
+        enhancer = Enhancer(checkpoint, device, head, tile, half=half, value_range=value_range, compile=compile)
         out_dir = Path(save) if save else Path(f'eval-{datetime.now():%Y%m%d-%H%M%S}')
         rows = evaluate_folder(enhancer, dataset_path, None if full else size, save, split_file=split_file)
         if not rows: raise ValueError(f'{dataset_path}: no image could be evaluated')
@@ -281,6 +282,6 @@ def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles in
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / 'metrics.csv', 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0])); writer.writeheader(); writer.writerows(rows)
-    print(f'{len(rows)} images, {head} head, {"full resolution" if full else f"{size}x{size}"}:')
+    print(f'{len(rows)} images, {head} head, {"full resolution" if full else f"{size}x{size}"}{", half precision" if half else ""}:')
     for k, (mean, std) in summarize(rows).items(): print(f'  {k:6s} {mean:8.4f} ± {std:.4f}')
     print(f'Per-image metrics: {out_dir / "metrics.csv"}')

@@ -1,5 +1,5 @@
 """The console scripts answer bad input with one clear line and a non-zero exit status, never a traceback."""
-import json, shutil, subprocess, sys
+import json, re, shutil, subprocess, sys
 import pytest
 import torch
 from PIL import Image
@@ -94,6 +94,10 @@ def test_eval_bad_input_and_a_real_run(checkpoints, tiny_dataset, tmp_path):
     result = evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--size', '32', '--save', str(tmp_path / 'ev'))
     assert result.returncode == 0, result.stderr
     assert 'psnr' in result.stdout and (tmp_path / 'ev' / 'metrics.csv').exists()
+    half = evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--size', '32', '--half', '--save', str(tmp_path / 'half'))
+    assert half.returncode == 0 and 'half precision' in half.stdout, half.stderr
+    psnr = lambda out: float(re.search(r'psnr\s+([\d.]+)', out).group(1))
+    assert abs(psnr(half.stdout) - psnr(result.stdout)) < 0.5  # bfloat16 on the CPU: the same model, rounded
 
 
 def test_eval_full_resolution_and_a_root_without_test_split(checkpoints, tiny_dataset, tmp_path):
