@@ -88,8 +88,8 @@ class GDFN(nn.Module):
         else:
             hidden = self.project_out.in_channels
             gate, value = (pointwise_depthwise(x, self.project_in, self.conv, slice(i * hidden, (i + 1) * hidden)) for i in (0, 1))
-            if not torch.is_grad_enabled(): return self.project_out(torch.ops.aten.gelu_(gate).mul_(value))  # in place
-        return self.project_out(F.gelu(gate) * value)
+        in_place = not (self.published or torch.is_grad_enabled())  # nothing will need the gate again
+        return self.project_out(torch.ops.aten.gelu_(gate).mul_(value) if in_place else F.gelu(gate) * value)
 
 # %% ../nbs/01_model.ipynb 12
 class TransformerBlock(nn.Module):
