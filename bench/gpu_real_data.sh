@@ -11,7 +11,7 @@ real=../shared/realpairs
 export PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 perceptual=--perceptual
-python3 -c "from phaseformer.losses import _vgg_state_dict; _vgg_state_dict('vgg19', 'imagenet')" 2>/dev/null || {
+timeout 30 python3 -c "from phaseformer.losses import _vgg_state_dict; _vgg_state_dict('vgg19', 'imagenet')" 2>/dev/null || {
   perceptual=--no_perceptual; echo "VGG19 weights unavailable offline: --no_perceptual" | tee -a "$out/gpu.txt"; }
 echo "== the guide's settings (256 px, batch 8, lr 1e-3, bf16), $steps steps on the LSUI sample =="
 start=$(date +%s)

@@ -93,8 +93,8 @@ def random_degradation(clean: torch.Tensor, generator: torch.Generator, # (3, H,
 
 # %% ../nbs/03a_synth.ipynb 13
 def save_image(img: torch.Tensor, path):
-    "Save a (3, H, W) tensor in [0, 1] as an 8-bit image (format from the suffix)."
-    arr = (img.clamp(0, 1).permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
+    "Save a (3, H, W) tensor in [0, 1], of any dtype and device, as an 8-bit image (format from the suffix)."
+    arr = (img.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8)
     Image.fromarray(arr).save(path)
 
 def write_pairs(sources: dict, # name -> (3, H, W) clean image
