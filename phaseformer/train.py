@@ -125,7 +125,7 @@ class Trainer:
         elif not test_pairs:
             train_pairs, test_pairs = split_pairs(train_pairs, cfg.val_fraction, cfg.seed)
             self.split = (train_pairs, test_pairs, None)
-            self.data_notes.append(f'Test set: {len(test_pairs)} pairs held out at random (--val_fraction {cfg.val_fraction}, '
+            self.data_notes.append(f'Test set: {len(test_pairs)} pair{"s" * (len(test_pairs) != 1)} held out at random (--val_fraction {cfg.val_fraction}, '
                                    f'--seed {cfg.seed}); --split_file names them instead')
         mode = 'crop' if cfg.crop else 'resize'
         training = PairedTransform(cfg.size, mode, True, cfg.high_target, blend=cfg.blend, identity_share=cfg.identity_share)
