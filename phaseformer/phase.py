@@ -122,7 +122,7 @@ def phase_spectrum_inference_op(x: torch.Tensor) -> torch.Tensor:
     return phasor.mul_(spectrum_column_weights(*x.shape[-2:], x.dtype, x.device).unsqueeze(-1))
 
 @phase_spectrum_inference_op.register_fake
-def _phase_spectrum_inference_shape(x): return x.new_empty((*x.shape[:-1], x.shape[-1] // 2 + 1, 2))
+def _phase_spectrum_inference_shape(x): return _phase_spectrum_shapes(x)[0]
 
 # %% ../nbs/00_phase.ipynb 22
 def phase_spectrum_full(x: torch.Tensor, # (..., H, W) real tensor

@@ -96,7 +96,7 @@ def test_eval_bad_input_and_a_real_run(checkpoints, tiny_dataset, tmp_path):
     assert 'psnr' in result.stdout and (tmp_path / 'ev' / 'metrics.csv').exists()
     half = evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--size', '32', '--half', '--save', str(tmp_path / 'half'))
     assert half.returncode == 0 and 'half precision' in half.stdout, half.stderr
-    psnr = lambda run: [float(r['psnr']) for r in csv.DictReader(open(tmp_path / run / 'metrics.csv'))]
+    psnr = lambda run: [float(r['psnr']) for r in csv.DictReader((tmp_path / run / 'metrics.csv').read_text().splitlines())]
     differences = [abs(a - b) for a, b in zip(psnr('half'), psnr('ev'))]
     assert 0 < max(differences) < 0.5, differences  # bfloat16 on the CPU: the same model, rounded
 
