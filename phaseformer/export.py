@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_export.ipynb 2
 from __future__ import annotations
-import sys, warnings
+import contextlib, logging, sys, warnings
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -32,6 +32,18 @@ class ExportedHead(nn.Module):
         return ((out - low) / (high - low)).clamp(0, 1)
 
 # %% ../nbs/08_export.ipynb 6
+@contextlib.contextmanager
+def _quiet_exporter():
+    "Silence what torch's exporter prints that is not about this model: deprecation notices, the torchvision ops it skips."
+    registry_log = logging.getLogger('torch.onnx._internal.exporter._registration')
+    level = registry_log.level
+    registry_log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', FutureWarning)
+            yield
+    finally: registry_log.setLevel(level)
+
 def export_onnx(checkpoint, # checkpoint file of any format
                 out, # the .onnx file to write
                 head: str = 'low', value_range=None, # as `ExportedHead`
@@ -46,8 +58,7 @@ def export_onnx(checkpoint, # checkpoint file of any format
     wrapper = ExportedHead(load_model(checkpoint), head, value_range).eval()
     dim = torch.export.Dim
     sizes = {0: dim('batch', max=1024), 2: 8 * dim('height_8', max=2048), 3: 8 * dim('width_8', max=2048)}
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', FutureWarning)  # deprecation notices from inside torch's exporter
+    with _quiet_exporter():
         program = torch.onnx.export(wrapper, (torch.rand(2, 3, 64, 64),), input_names=['image'], output_names=['restored'],
                                     dynamic_shapes=(sizes,), dynamo=True, verbose=False)
     low, high = wrapper.value_range
