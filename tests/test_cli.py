@@ -85,6 +85,10 @@ def test_enhance_reports_a_corrupt_image_and_goes_on(checkpoints, tiny_dataset, 
     result = enhance(str(folder), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'out'))
     assert result.returncode == 1 and 'zz_corrupt.png' in result.stderr
     assert len(list((tmp_path / 'out').iterdir())) == 2
+    originals = {p.name: p.read_bytes() for p in folder.iterdir()}
+    into_inputs = enhance(str(folder), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(folder), '--force')
+    assert into_inputs.returncode == 1 and 'is an input or reference file: never overwritten' in into_inputs.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == originals
 
 
 def test_eval_bad_input_and_a_real_run(checkpoints, tiny_dataset, tmp_path):
@@ -94,6 +98,13 @@ def test_eval_bad_input_and_a_real_run(checkpoints, tiny_dataset, tmp_path):
     result = evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--size', '32', '--save', str(tmp_path / 'ev'))
     assert result.returncode == 0, result.stderr
     assert 'psnr' in result.stdout and (tmp_path / 'ev' / 'metrics.csv').exists()
+    first = (tmp_path / 'ev' / 'metrics.csv').read_text()
+    assert_one_line_error(evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--size', '64',
+                                   '--save', str(tmp_path / 'ev')), 'metrics.csv exists: an earlier evaluation is not overwritten')
+    assert (tmp_path / 'ev' / 'metrics.csv').read_text() == first
+    forced = evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--size', '64',
+                      '--save', str(tmp_path / 'ev'), '--force')
+    assert forced.returncode == 0 and (tmp_path / 'ev' / 'metrics.csv').read_text() != first, forced.stderr
     half = evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--size', '32', '--half', '--save', str(tmp_path / 'half'))
     assert half.returncode == 0 and 'half precision' in half.stdout, half.stderr
     psnr = lambda run: [float(r['psnr']) for r in csv.DictReader((tmp_path / run / 'metrics.csv').read_text().splitlines())]
