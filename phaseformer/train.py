@@ -105,8 +105,9 @@ class Trainer:
             if self.distributed else self.model
         self.start_epoch, self.global_step, self.best_psnr, self.history = 1, 0, -math.inf, []
         self.saved_epoch, self.loss_mean, self.loss_count, self.consecutive_skips = 0, None, 0, 0  # guard state
-        self.run_dir, self.notes = None, list(self.data_notes)  # notes: printed (and logged) when the run starts
+        self.run_dir, self.resumed_from, self.notes = None, None, list(self.data_notes)  # notes: printed when the run starts
         if cfg.resume: self._resume(cfg.resume)
+        self._check_checkpoint_dir()  # every process: one that stopped alone would leave the others waiting
         if self.main: self._prepare_run_dir()
 
     def _build_data(self):
@@ -135,6 +136,14 @@ class Trainer:
         self.train_loader = make_loader(self.train_set, cfg.batch_size, True, cfg.threads, cfg.seed, self.distributed, pin, cfg.scales or None)
         self.test_loader = make_loader(self.test_set, cfg.test_batch_size, False, cfg.threads, cfg.seed, self.distributed, pin)
         if len(self.train_loader) == 0: raise ValueError(f'{len(train_pairs)} training pairs: fewer than one batch of {cfg.batch_size}')
+
+    def _check_checkpoint_dir(self):
+        "Refuse a `--checkpoint_dir` holding another run's checkpoints (the run resumed from it continues there)."
+        folder = Path(self.cfg.checkpoint_dir) if self.cfg.checkpoint_dir else None
+        if not folder or (self.resumed_from and self.resumed_from.resolve() == folder.resolve()): return
+        taken = sorted(p.name for p in folder.glob('*.pth') if p.name in ('last.pth', 'best.pth') or p.name.startswith('epoch_'))
+        if taken: raise ValueError(f'--checkpoint_dir {folder} holds {", ".join(taken)} of another run: not overwritten. '
+                                   f'Give an empty folder, or continue that run with --resume {folder / "last.pth"}')
 
     def _prepare_run_dir(self):
         if self.run_dir is None: self.run_dir = new_run_dir(self.cfg.output_dir, 'demo' if self.cfg.demo else 'train')
@@ -250,6 +259,7 @@ def _resume(self: Trainer, path):
                 self.notes.append(f'Note: these weights were trained on images in {list(weights.value_range)}; training here uses [0, 1].')
         return
     load_weights(self.model, state['model'], verbose=False)
+    self.resumed_from = Path(path).parent
     if self.ema and state['ema']: self.ema.module.load_state_dict(state['ema'])
     self._load_loss_weights(state['loss_weights'], path)
     self.optimizer.load_state_dict(state['optimizer'])
@@ -347,7 +357,7 @@ def train(cfg: TrainConfig | None = None, **overrides) -> dict:
     if overrides: cfg = TrainConfig(**{**asdict(cfg), **overrides})
     return Trainer(cfg).fit()
 
-# %% ../nbs/05_train.ipynb 54
+# %% ../nbs/05_train.ipynb 56
 USER_ERRORS = (ValueError, OSError, TrainingStopped)  # one line for these; anything else is a bug and keeps its traceback
 
 def _resumed_config(argv) -> dict | None:
@@ -362,7 +372,7 @@ def _process_count(cfg: TrainConfig) -> int:
     if cfg.nproc: return cfg.nproc
     return torch.cuda.device_count() if cfg.device in ('auto', 'cuda') and torch.cuda.device_count() > 1 else 1
 
-# %% ../nbs/05_train.ipynb 55
+# %% ../nbs/05_train.ipynb 57
 def run_training(cfg: TrainConfig, notes: list = ()):
     "One process of a command-line run: train, and turn failures into one line (and a logged traceback for bugs)."
     trainer = None
@@ -382,7 +392,7 @@ def run_training(cfg: TrainConfig, notes: list = ()):
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
-# %% ../nbs/05_train.ipynb 56
+# %% ../nbs/05_train.ipynb 58
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
@@ -399,5 +409,5 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     try: launch_processes(run_training, world, cfg, notes)
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
 
-# %% ../nbs/05_train.ipynb 57
+# %% ../nbs/05_train.ipynb 59
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun
