@@ -15,7 +15,7 @@ from torch.utils.data import Dataset, DataLoader, DistributedSampler, Sampler
 
 # %% auto 0
 __all__ = ['IMAGE_EXTENSIONS', 'LAYOUTS', 'SPLIT_FOLDERS', 'find_pair_folders', 'dataset_folders', 'describe_dataset',
-           'list_images', 'pair_files', 'ImageReadError', 'read_image', 'to_tensor', 'PairedTransform',
+           'image_files', 'list_images', 'pair_files', 'ImageReadError', 'read_image', 'to_tensor', 'PairedTransform',
            'PairedImageDataset', 'collect_pairs', 'split_pairs', 'read_split_file', 'split_by_names', 'write_split',
            'MultiScaleCollate', 'ShardSampler', 'make_loader']
 
@@ -103,9 +103,17 @@ def describe_dataset(source) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/03_data.ipynb 7
+def image_files(folder: Path) -> list:
+    "Every image file of `folder`, sorted (extensions in `IMAGE_EXTENSIONS`, any case)."
+    return [p for p in sorted(Path(folder).iterdir()) if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS]
+
 def list_images(folder: Path) -> dict:
-    "Image files of `folder` by stem (extensions in `IMAGE_EXTENSIONS`, any case)."
-    return {p.stem: p for p in sorted(Path(folder).iterdir()) if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS}
+    "Image files of `folder` by stem, for pairing by name; a name two files share is reported (the last one is used)."
+    by_stem = {}
+    for p in image_files(folder): by_stem.setdefault(p.stem, []).append(p)
+    for stem, files in by_stem.items():
+        if len(files) > 1: warnings.warn(f'{folder}: {", ".join(p.name for p in files)} share the name {stem}: {files[-1].name} is used')
+    return {stem: files[-1] for stem, files in by_stem.items()}
 
 def _names(stems, n=5): return ', '.join(sorted(stems)[:n]) + (' ...' if len(stems) > n else '')
 
@@ -121,7 +129,7 @@ def pair_files(input_dir: Path, reference_dir: Path) -> list:
                                 f'names in both ({"/".join(IMAGE_EXTENSIONS)}); found {len(inputs)} and {len(references)} images')
     return pairs
 
-# %% ../nbs/03_data.ipynb 9
+# %% ../nbs/03_data.ipynb 10
 class ImageReadError(OSError):
     "An image file that could not be decoded."
 
@@ -143,13 +151,13 @@ def to_tensor(img: np.ndarray) -> torch.Tensor:
     "(H, W, 3) uint8 array -> (3, H, W) float tensor in [0, 1]."
     return torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1).float().div_(255)
 
-# %% ../nbs/03_data.ipynb 14
+# %% ../nbs/03_data.ipynb 15
 def _resize(img: np.ndarray, size: tuple) -> np.ndarray:
     "Resize an (H, W, 3) uint8 array to `size` = (h, w) with antialiasing (PIL bicubic)."
     if img.shape[:2] == tuple(size): return img
     return np.array(Image.fromarray(img).resize((size[1], size[0]), Image.BICUBIC))
 
-# %% ../nbs/03_data.ipynb 15
+# %% ../nbs/03_data.ipynb 16
 class PairedTransform:
     "Same geometry for input and reference; returns `(input, target, target_high)` tensors in [0, 1]."
     def __init__(self, size: int = 256, # output side (a multiple of 8)
@@ -210,7 +218,7 @@ class PairedTransform:
             x, y, y_high = self.geometry(x, y, to_tensor(_resize(ref_high, (2 * s, 2 * s))))
         return self.training_input(x, y), y, y_high
 
-# %% ../nbs/03_data.ipynb 21
+# %% ../nbs/03_data.ipynb 22
 class PairedImageDataset(Dataset):
     "(input, target, target_high, name) items from paired folders of one or several datasets."
     def __init__(self, pairs: list, # (input_path, reference_path) pairs, e.g. from `collect_pairs`
@@ -253,7 +261,7 @@ class PairedImageDataset(Dataset):
             if loaded is not None: return (*self.transform(*loaded), self.pairs[i][0].stem)
         raise RuntimeError(f'None of the {len(self.pairs)} pairs could be read: {self.bad_files[:3]}')
 
-# %% ../nbs/03_data.ipynb 23
+# %% ../nbs/03_data.ipynb 24
 def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, reference_dir) pairs, 'IN,REF' strings
                   split: str = 'train', # 'train' or 'test'
                  ) -> list:
@@ -262,7 +270,7 @@ def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, re
         sources = [sources]
     return [pair for source in sources for inp, ref, _ in dataset_folders(source, split) for pair in pair_files(inp, ref)]
 
-# %% ../nbs/03_data.ipynb 24
+# %% ../nbs/03_data.ipynb 25
 def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0) -> tuple:
     "Seeded `(train, val)` split of `pairs` by input name; at least one pair in each part."
     if not 0 < val_fraction < 1: raise ValueError(f'val_fraction must be in (0, 1), got {val_fraction}')
@@ -300,7 +308,7 @@ def write_split(path, train: list, val: list, source: str | None = None, # the s
     split = {'train': [str(p[0]) for p in train], 'test': [str(p[0]) for p in val], 'source': source or 'split_pairs'}
     Path(path).write_text(json.dumps(split, indent=1))
 
-# %% ../nbs/03_data.ipynb 33
+# %% ../nbs/03_data.ipynb 34
 class MultiScaleCollate:
     "Collate `(input, target, target_high, name)` items, then resize the whole batch to a random scale (multiple of 8)."
     def __init__(self, scales: tuple = (0.8, 1.0, 1.2)): self.scales = scales
@@ -314,7 +322,7 @@ class MultiScaleCollate:
         resize = lambda t, s: F.interpolate(t, size=(s, s), mode='bilinear', align_corners=False, antialias=True)
         return resize(x, side), resize(y, side), resize(y_high, 2 * side), names
 
-# %% ../nbs/03_data.ipynb 36
+# %% ../nbs/03_data.ipynb 37
 class ShardSampler(Sampler):
     "This process's share of a dataset in order, every index exactly once over all processes (no padding, unlike `DistributedSampler`)."
     def __init__(self, dataset, rank: int | None = None, world_size: int | None = None):

@@ -21,7 +21,7 @@ from .model import Phaseformer, compile_model, split_outputs, reuse_freed_memory
 from .checkpoints import load_model, parse_value_range
 from .runs import new_run_dir, write_metrics
 from .distributed import resolve_device
-from .data import (read_image, list_images, collect_pairs, pair_files, ImageReadError,
+from .data import (read_image, image_files, collect_pairs, pair_files, ImageReadError,
                               IMAGE_EXTENSIONS, SPLIT_FOLDERS, dataset_folders, read_split_file, split_by_names, _resize, _explicit)
 from .metrics import psnr, ssim, uiqm, uciqe
 
@@ -119,7 +119,7 @@ def expand_inputs(inputs) -> list:
     "Files from paths and folders (folders: their image files); non-image files are skipped with a warning."
     files = []
     for item in map(Path, inputs):
-        if item.is_dir(): files += list(list_images(item).values())
+        if item.is_dir(): files += image_files(item)
         elif item.suffix.lower() in IMAGE_EXTENSIONS: files.append(item)
         elif item.exists(): warnings.warn(f'Skipping {item}: not an image file ({", ".join(IMAGE_EXTENSIONS)})')
         else: warnings.warn(f'Skipping {item}: no such file')
@@ -220,7 +220,7 @@ def scoring_pairs(dataset, # dataset root, 'IN,REF' pair, or a folder of single 
     try: pairs = collect_pairs(dataset, 'test') or _splitless_pairs(dataset)
     except FileNotFoundError:
         if _explicit(dataset): raise
-        pairs = [(p, None) for p in list_images(dataset).values()] if Path(dataset).is_dir() else []
+        pairs = [(p, None) for p in image_files(dataset)] if Path(dataset).is_dir() else []
         if not pairs: raise FileNotFoundError(f'{dataset}: neither a paired dataset nor a folder of images') from None
     return split_by_names(pairs, read_split_file(split_file), f'--split_file {split_file}')[1] if split_file else pairs
 
