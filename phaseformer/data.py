@@ -14,10 +14,10 @@ import torch.distributed as dist
 from torch.utils.data import Dataset, DataLoader, DistributedSampler, Sampler
 
 # %% auto 0
-__all__ = ['IMAGE_EXTENSIONS', 'LAYOUTS', 'SPLIT_FOLDERS', 'find_pair_folders', 'dataset_folders', 'describe_dataset',
-           'image_files', 'list_images', 'pair_files', 'ImageReadError', 'read_image', 'to_tensor', 'PairedTransform',
-           'PairedImageDataset', 'collect_pairs', 'split_pairs', 'read_split_file', 'split_by_names', 'write_split',
-           'MultiScaleCollate', 'ShardSampler', 'make_loader']
+__all__ = ['IMAGE_EXTENSIONS', 'LAYOUTS', 'SPLIT_FOLDERS', 'SKIPPED_PAIRS', 'find_pair_folders', 'dataset_folders',
+           'describe_dataset', 'image_files', 'list_images', 'pair_files', 'ImageReadError', 'read_image', 'to_tensor',
+           'PairedTransform', 'PairSizeError', 'size_mismatch', 'PairedImageDataset', 'collect_pairs', 'split_pairs',
+           'read_split_file', 'split_by_names', 'write_split', 'MultiScaleCollate', 'ShardSampler', 'make_loader']
 
 # %% ../nbs/03_data.ipynb 5
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
@@ -219,6 +219,16 @@ class PairedTransform:
         return self.training_input(x, y), y, y_high
 
 # %% ../nbs/03_data.ipynb 22
+class PairSizeError(ValueError):
+    "A reference whose size is neither its input's nor exactly twice it: most likely not that input's pair."
+
+def size_mismatch(inp: np.ndarray, ref: np.ndarray) -> str | None:
+    "Why `ref` cannot be the reference of `inp` by its size (the input's size or exactly twice it), or None."
+    (h, w), (rh, rw) = inp.shape[:2], ref.shape[:2]
+    if (rh, rw) not in ((h, w), (2 * h, 2 * w)): return f"reference {rw}x{rh} is neither the input's size {w}x{h} nor exactly twice it"
+
+SKIPPED_PAIRS = (ImageReadError, PairSizeError)  # what the dataset reports and skips
+
 class PairedImageDataset(Dataset):
     "(input, target, target_high, name) items from paired folders of one or several datasets."
     def __init__(self, pairs: list, # (input_path, reference_path) pairs, e.g. from `collect_pairs`
@@ -231,13 +241,14 @@ class PairedImageDataset(Dataset):
         if cache:
             for i in range(len(self.pairs)):
                 try: self.cache[i] = self._decode(i)
-                except ImageReadError as e: self._report(e)
+                except SKIPPED_PAIRS as e: self._report(e)
 
     def __len__(self): return len(self.pairs)
 
     def _decode(self, i):
         "Decoded `(input, reference, reference_at_2x_or_None)`; pre-resized when cached in resize mode."
         inp, ref = (read_image(p) for p in self.pairs[i])
+        if reason := size_mismatch(inp, ref): raise PairSizeError(f'{self.pairs[i][1]} (reference of {self.pairs[i][0].name}): {reason}')
         t = self.transform
         if self.cache is None or t.mode != 'resize': return inp, ref, None
         double = ref.shape[:2] == (2 * inp.shape[0], 2 * inp.shape[1])  # a real 2x reference is kept as the 2x target
@@ -247,19 +258,19 @@ class PairedImageDataset(Dataset):
     def _report(self, error):
         if str(error) not in self.bad_files:
             self.bad_files.append(str(error))
-            warnings.warn(f'Skipping an unreadable pair: {error}')
+            warnings.warn(f'Skipping a pair: {error}')
 
     def _load(self, i):
         if self.cache is not None: return self.cache.get(i)
         try: return self._decode(i)
-        except ImageReadError as e: self._report(e)
+        except SKIPPED_PAIRS as e: self._report(e)
 
     def __getitem__(self, index):
-        for offset in range(len(self.pairs)):  # an unreadable pair is replaced by the next readable one
+        for offset in range(len(self.pairs)):  # a pair that fails is replaced by the next good one
             i = (index + offset) % len(self.pairs)
             loaded = self._load(i)
             if loaded is not None: return (*self.transform(*loaded), self.pairs[i][0].stem)
-        raise RuntimeError(f'None of the {len(self.pairs)} pairs could be read: {self.bad_files[:3]}')
+        raise RuntimeError(f'None of the {len(self.pairs)} pairs could be used: {self.bad_files[:3]}')
 
 # %% ../nbs/03_data.ipynb 24
 def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, reference_dir) pairs, 'IN,REF' strings

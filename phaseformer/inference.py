@@ -21,7 +21,7 @@ from .model import Phaseformer, compile_model, split_outputs, reuse_freed_memory
 from .checkpoints import load_model, parse_value_range
 from .runs import new_run_dir, write_metrics
 from .distributed import resolve_device
-from .data import (read_image, image_files, collect_pairs, pair_files, ImageReadError,
+from .data import (read_image, image_files, collect_pairs, size_mismatch, pair_files, ImageReadError,
                               IMAGE_EXTENSIONS, SPLIT_FOLDERS, dataset_folders, read_split_file, split_by_names, _resize, _explicit)
 from .metrics import psnr, ssim, uiqm, uciqe
 
@@ -191,9 +191,7 @@ def scene_correlation(a: np.ndarray, b: np.ndarray, side: int = 64) -> float:
 
 def pair_problem(x: np.ndarray, y: np.ndarray, min_correlation: float = 0.3) -> tuple:
     "`(reason, excluded)` when input `x` and reference `y` may not form a pair (size: excluded; scene: a warning), else None."
-    (h, w), (rh, rw) = x.shape[:2], y.shape[:2]
-    if (rh, rw) not in ((h, w), (2 * h, 2 * w)):
-        return f"left out: reference {rw}x{rh} is neither the input's size {w}x{h} nor exactly twice it", True
+    if reason := size_mismatch(x, y): return f'left out: {reason}', True
     r = scene_correlation(x, y)
     if r < min_correlation:
         return f'scored, but check it: the reference may show another scene (edge correlation {r:.2f}; real pairs score about 0.95)', False

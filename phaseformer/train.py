@@ -329,7 +329,7 @@ def _fit(self: Trainer) -> dict:
               f'{final.get("psnr_low", math.nan):.2f} dB / SSIM {final.get("ssim_low", math.nan):.4f} (low head); '
               f'best {self.best_psnr:.2f} dB.\nOutputs: {self.run_dir} (metrics.csv, curves.png, weights.png, samples/, train.log), '
               f'checkpoints: {self.ckpt_dir}/last.pth, best.pth')
-        if summary['bad_files']: print(f'{len(summary["bad_files"])} unreadable files were skipped: {summary["bad_files"][:3]}')
+        if skipped := len(summary['bad_files']): print(f'{skipped} pair{"s" * (skipped != 1)} skipped (unreadable, or a reference of the wrong size): {summary["bad_files"][:3]}')
     return summary
 
 @patch
