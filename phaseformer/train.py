@@ -373,6 +373,13 @@ def _process_count(cfg: TrainConfig) -> int:
     return torch.cuda.device_count() if cfg.device in ('auto', 'cuda') and torch.cuda.device_count() > 1 else 1
 
 # %% ../nbs/05_train.ipynb 57
+def _interrupted(trainer) -> str:
+    "What a Ctrl-C leaves: the step it stopped at and the checkpoint to resume from."
+    if getattr(trainer, 'run_dir', None) is None: return 'interrupted before training started; nothing was written'
+    last = trainer.ckpt_dir / 'last.pth'
+    kept = f'{last} holds epoch {trainer.saved_epoch}; continue with --resume {last}' if trainer.saved_epoch else 'no checkpoint was written yet'
+    return f'interrupted at step {trainer.global_step}; {kept}'
+
 def run_training(cfg: TrainConfig, notes: list = ()):
     "One process of a command-line run: train, and turn failures into one line (and a logged traceback for bugs)."
     trainer = None
@@ -383,6 +390,13 @@ def run_training(cfg: TrainConfig, notes: list = ()):
         trainer.fit()
     except USER_ERRORS as e:
         print(f'phaseformer-train: {e}', file=sys.stderr); sys.exit(2)
+    except KeyboardInterrupt:  # Ctrl-C: where the run stands, not a traceback (checkpoints are written atomically)
+        if getattr(trainer, 'main', True):
+            message = f'phaseformer-train: {_interrupted(trainer)}'
+            print(message, file=sys.stderr)
+            if getattr(trainer, 'run_dir', None):
+                with open(trainer.run_dir / 'train.log', 'a') as f: f.write(message + '\n')
+        sys.exit(130)
     except Exception as e:
         log = getattr(trainer, 'run_dir', None) and trainer.run_dir / 'train.log'
         if not log: raise
@@ -408,6 +422,7 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     print(f'Starting {world} DDP processes (--batch_size {cfg.batch_size} per process, {world * cfg.batch_size} images a step).')
     try: launch_processes(run_training, world, cfg, notes)
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
+    except KeyboardInterrupt: sys.exit(130)  # Ctrl-C reaches every process; rank 0 printed where the run stands
 
 # %% ../nbs/05_train.ipynb 59
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun

@@ -1,5 +1,6 @@
 """A run killed with SIGKILL at any moment (mid-epoch, in the middle of a checkpoint write, between the checkpoint and
-the metrics) and resumed with `--resume RUN/last.pth` alone ends with the same weights as the uninterrupted run."""
+the metrics) or stopped with Ctrl-C, and resumed with `--resume RUN/last.pth` alone, ends with the same weights as the
+uninterrupted run."""
 import json, signal, subprocess, sys
 from pathlib import Path
 import pytest
@@ -27,6 +28,9 @@ elif point == 'checkpoint_write':  # halfway through writing the count-th checkp
     phaseformer.train.save_checkpoint = counted(phaseformer.train.save_checkpoint, before=write_half)
 elif point == 'before_checkpoint':  # the epoch's metrics row written, its checkpoint not yet
     phaseformer.train.save_checkpoint = counted(phaseformer.train.save_checkpoint)
+elif point == 'interrupt':  # Ctrl-C before the count-th optimizer step
+    def interrupt(*args, **kwargs): raise KeyboardInterrupt
+    torch.optim.Adam.step = counted(torch.optim.Adam.step, before=interrupt)
 phaseformer.train.main(argv)
 '''
 
@@ -70,6 +74,20 @@ def test_killed_and_resumed_run_matches_the_uninterrupted_one(tiny_dataset, tmp_
     rows = (run / 'metrics.csv').read_text().splitlines()
     assert [r.split(',')[0] for r in rows[1:]] == ['1', '2', '3']  # every epoch once, in order
     assert 'Resumed' in (run / 'train.log').read_text()
+
+
+def test_ctrl_c_is_one_line_naming_the_checkpoint_to_resume(tiny_dataset, tmp_path, uninterrupted):
+    stopped = train('--dataset_path', str(tiny_dataset), '--output_dir', str(tmp_path), *SETTINGS, kill=('interrupt', '6'))
+    assert stopped.returncode == 130 and 'Traceback' not in stopped.stderr, (stopped.returncode, stopped.stderr[-2000:])
+    (run,) = tmp_path.iterdir()
+    last_line = stopped.stderr.strip().splitlines()[-1]
+    assert last_line == f'phaseformer-train: interrupted at step 5; {run / "last.pth"} holds epoch 1; continue with --resume {run / "last.pth"}'
+    assert (run / 'train.log').read_text().endswith(last_line + '\n')  # the log says how the run ended, too
+    resumed = train('--resume', str(run / 'last.pth'))
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    expected = final_weights(uninterrupted)
+    for name, value in final_weights(run).items():
+        torch.testing.assert_close(value, expected[name], atol=1e-5, rtol=0, msg=f'{name} differs after the resume')
 
 
 def test_resume_keeps_the_run_settings_and_lists_overrides(tiny_dataset, tmp_path, uninterrupted):
