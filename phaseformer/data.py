@@ -16,8 +16,9 @@ from torch.utils.data import Dataset, DataLoader, DistributedSampler, Sampler
 # %% auto 0
 __all__ = ['IMAGE_EXTENSIONS', 'LAYOUTS', 'SPLIT_FOLDERS', 'SKIPPED_PAIRS', 'find_pair_folders', 'dataset_folders',
            'describe_dataset', 'image_files', 'list_images', 'pair_files', 'ImageReadError', 'read_image', 'to_tensor',
-           'PairedTransform', 'PairSizeError', 'size_mismatch', 'PairedImageDataset', 'collect_pairs', 'split_pairs',
-           'read_split_file', 'split_by_names', 'write_split', 'MultiScaleCollate', 'ShardSampler', 'make_loader']
+           'PairedTransform', 'PairSizeError', 'size_mismatch', 'PairedImageDataset', 'pair_key', 'collect_pairs',
+           'split_pairs', 'read_split_file', 'split_by_names', 'write_split', 'MultiScaleCollate', 'ShardSampler',
+           'make_loader']
 
 # %% ../nbs/03_data.ipynb 5
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
@@ -273,13 +274,22 @@ class PairedImageDataset(Dataset):
         raise RuntimeError(f'None of the {len(self.pairs)} pairs could be used: {self.bad_files[:3]}')
 
 # %% ../nbs/03_data.ipynb 24
+def pair_key(pair) -> tuple:
+    "A pair by its files' resolved paths: the same pair reached through two sources is one pair."
+    return tuple(Path(p).resolve() for p in pair)
+
 def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, reference_dir) pairs, 'IN,REF' strings
                   split: str = 'train', # 'train' or 'test'
                  ) -> list:
-    "All `(input_path, reference_path)` pairs of `split` over `sources`; sources without that split add nothing."
+    "All `(input_path, reference_path)` pairs of `split` over `sources`, each once; sources without that split add nothing."
     if isinstance(sources, (str, Path)) or (isinstance(sources, tuple) and len(sources) == 2 and not isinstance(sources[0], (list, tuple))):
         sources = [sources]
-    return [pair for source in sources for inp, ref, _ in dataset_folders(source, split) for pair in pair_files(inp, ref)]
+    pairs = [pair for source in sources for inp, ref, _ in dataset_folders(source, split) for pair in pair_files(inp, ref)]
+    unique = {}
+    for pair in pairs: unique.setdefault(pair_key(pair), pair)
+    if len(unique) < len(pairs):
+        warnings.warn(f'{len(pairs) - len(unique)} pairs were reached through two sources (overlapping dataset paths): each is used once')
+    return list(unique.values())
 
 # %% ../nbs/03_data.ipynb 25
 def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0) -> tuple:
@@ -319,7 +329,7 @@ def write_split(path, train: list, val: list, source: str | None = None, # the s
     split = {'train': [str(p[0]) for p in train], 'test': [str(p[0]) for p in val], 'source': source or 'split_pairs'}
     Path(path).write_text(json.dumps(split, indent=1))
 
-# %% ../nbs/03_data.ipynb 34
+# %% ../nbs/03_data.ipynb 35
 class MultiScaleCollate:
     "Collate `(input, target, target_high, name)` items, then resize the whole batch to a random scale (multiple of 8)."
     def __init__(self, scales: tuple = (0.8, 1.0, 1.2)): self.scales = scales
@@ -333,7 +343,7 @@ class MultiScaleCollate:
         resize = lambda t, s: F.interpolate(t, size=(s, s), mode='bilinear', align_corners=False, antialias=True)
         return resize(x, side), resize(y, side), resize(y_high, 2 * side), names
 
-# %% ../nbs/03_data.ipynb 37
+# %% ../nbs/03_data.ipynb 38
 class ShardSampler(Sampler):
     "This process's share of a dataset in order, every index exactly once over all processes (no padding, unlike `DistributedSampler`)."
     def __init__(self, dataset, rank: int | None = None, world_size: int | None = None):

@@ -21,7 +21,7 @@ from .model import Phaseformer, split_outputs, compile_model, reuse_freed_memory
 from .checkpoints import CHECKPOINT_FORMAT, CheckpointError, load_weights, read_weights
 from .losses import PhaseformerLoss
 from .data import (PairedImageDataset, PairedTransform, collect_pairs, describe_dataset, split_pairs, read_split_file,
-                              split_by_names, write_split, make_loader)
+                              split_by_names, write_split, make_loader, pair_key)
 from .metrics import batch_psnr, batch_ssim
 from .synth import demo_dataset, save_image
 from .config import TrainConfig, MODELS, parse_train_args, train_parser
@@ -116,6 +116,10 @@ class Trainer:
             sources = list(cfg.dataset_path) or [demo_dataset()]
         train_pairs, test_pairs = collect_pairs(sources, 'train'), collect_pairs(sources, 'test')
         self.data_notes, self.split = [describe_dataset(s) for s in cfg.dataset_path], None
+        in_test = {pair_key(p) for p in test_pairs}
+        if leaked := [p for p in train_pairs if pair_key(p) in in_test]:  # a test folder also given as training data
+            train_pairs = [p for p in train_pairs if pair_key(p) not in in_test]
+            self.data_notes.append(f'{len(leaked)} test pairs were also given as training data: trained without them')
         if cfg.split_file:
             train_pairs, named = split_by_names(train_pairs, read_split_file(cfg.split_file), f'--split_file {cfg.split_file}')
             if not train_pairs: raise ValueError(f'--split_file {cfg.split_file} names all {len(named)} pairs: none is left to train on')
