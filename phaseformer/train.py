@@ -379,7 +379,7 @@ def _process_count(cfg: TrainConfig) -> int:
 # %% ../nbs/05_train.ipynb 57
 def _interrupted(trainer) -> str:
     "What a Ctrl-C leaves: the step it stopped at and the checkpoint to resume from."
-    if getattr(trainer, 'run_dir', None) is None: return 'interrupted before training started; nothing was written'
+    if getattr(trainer, 'run_dir', None) is None: return 'interrupted before training started; no checkpoint was written'
     last = trainer.ckpt_dir / 'last.pth'
     kept = f'{last} holds epoch {trainer.saved_epoch}; continue with --resume {last}' if trainer.saved_epoch else 'no checkpoint was written yet'
     return f'interrupted at step {trainer.global_step}; {kept}'
