@@ -11,14 +11,15 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageOps
 import torch.distributed as dist
+from .checkpoints import write_atomically
 from torch.utils.data import Dataset, DataLoader, DistributedSampler, Sampler
 
 # %% auto 0
 __all__ = ['IMAGE_EXTENSIONS', 'LAYOUTS', 'SPLIT_FOLDERS', 'SKIPPED_PAIRS', 'find_pair_folders', 'dataset_folders',
-           'describe_dataset', 'image_files', 'list_images', 'pair_files', 'ImageReadError', 'read_image', 'to_tensor',
-           'PairedTransform', 'PairSizeError', 'size_mismatch', 'PairedImageDataset', 'pair_key', 'collect_pairs',
-           'split_pairs', 'read_split_file', 'split_by_names', 'write_split', 'MultiScaleCollate', 'ShardSampler',
-           'make_loader']
+           'describe_dataset', 'image_files', 'list_images', 'pair_files', 'ImageReadError', 'read_image',
+           'write_image', 'to_tensor', 'PairedTransform', 'PairSizeError', 'size_mismatch', 'PairedImageDataset',
+           'pair_key', 'collect_pairs', 'split_pairs', 'read_split_file', 'split_by_names', 'write_split',
+           'MultiScaleCollate', 'ShardSampler', 'make_loader']
 
 # %% ../nbs/03_data.ipynb 5
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
@@ -147,6 +148,13 @@ def read_image(path) -> np.ndarray:
             return np.array(img.convert('RGB'))
     except Exception as e:
         raise ImageReadError(f'Cannot read image {path}: {type(e).__name__}: {e}') from e
+
+def write_image(image: np.ndarray, path):
+    "Write an RGB `uint8` (H, W, 3) array in the format of `path`'s extension, through a temporary file (never half-written)."
+    path = Path(path)
+    image_format = Image.registered_extensions().get(path.suffix.lower())
+    if not image_format: raise ValueError(f'{path}: {path.suffix or "no extension"} is not an image format to write (e.g. .png, .jpg)')
+    write_atomically(path, lambda f: Image.fromarray(image).save(f, format=image_format))
 
 def to_tensor(img: np.ndarray) -> torch.Tensor:
     "(H, W, 3) uint8 array -> (3, H, W) float tensor in [0, 1]."

@@ -4,7 +4,7 @@
 
 # %% auto 0
 __all__ = ['pad_to_multiple', 'tile_starts', 'blend_window', 'enhance_tensor', 'Enhancer', 'expand_inputs', 'output_problem',
-           'save_output', 'enhance_files', 'enhance_cli', 'scene_correlation', 'pair_problem', 'score', 'scoring_pairs',
+           'enhance_files', 'enhance_cli', 'scene_correlation', 'pair_problem', 'score', 'scoring_pairs',
            'evaluate_pairs', 'evaluate_folder', 'summarize', 'eval_cli']
 
 # %% ../nbs/06_inference.ipynb 2
@@ -18,10 +18,10 @@ from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
 from .model import Phaseformer, compile_model, split_outputs, reuse_freed_memory
-from .checkpoints import load_model, parse_value_range, write_atomically
+from .checkpoints import load_model, parse_value_range
 from .runs import new_run_dir, write_metrics
 from .distributed import resolve_device
-from .data import (read_image, image_files, collect_pairs, size_mismatch, pair_files, ImageReadError,
+from .data import (read_image, write_image, image_files, collect_pairs, size_mismatch, pair_files, ImageReadError,
                               IMAGE_EXTENSIONS, SPLIT_FOLDERS, dataset_folders, read_split_file, split_by_names, _resize, _explicit)
 from .metrics import psnr, ssim, uiqm, uciqe
 
@@ -134,12 +134,6 @@ def output_problem(target: Path, sources, # the files this output is made from (
     if target in taken: return f'{target} is the output of another file already'
     if target.exists() and not force: return f'{target} exists: not overwritten (use --force or another output folder)'
 
-def save_output(image: np.ndarray, path: Path):
-    "Write an RGB `uint8` image in the format of `path`'s extension, through a temporary file: never a half-written image."
-    image_format = Image.registered_extensions().get(path.suffix.lower())
-    if not image_format: raise ValueError(f'{path}: {path.suffix or "no extension"} is not an image format to write (e.g. .png, .jpg)')
-    write_atomically(path, lambda f: Image.fromarray(image).save(f, format=image_format))
-
 def enhance_files(enhancer: Enhancer, inputs, out_dir, ext: str | None = None, quiet: bool = False,
                   force: bool = False, # overwrite earlier outputs (never an input)
                  ) -> list:
@@ -152,7 +146,7 @@ def enhance_files(enhancer: Enhancer, inputs, out_dir, ext: str | None = None, q
         if problem: failed.append((path, problem)); continue
         try: image = read_image(path)
         except ImageReadError as e: failed.append((path, str(e))); continue
-        save_output(enhancer.enhance(image), target); written.add(target)
+        write_image(enhancer.enhance(image), target); written.add(target)
     for path, reason in failed: print(f'Failed: {path}: {reason}', file=sys.stderr)
     return failed
 
@@ -269,7 +263,7 @@ def evaluate_pairs(methods: dict, # name: function from an (H, W, 3) uint8 image
             out = outputs[name] = _resize(method(x), shape)
             rows.append({'method': name, 'image': inp.name, **score(out, target)})
             if save:
-                save_output(out, targets[inp, name])
+                write_image(out, targets[inp, name])
         if i in keep: kept.append((inp.stem, _resize(x, shape), outputs, target))
     return rows, problems, kept
 

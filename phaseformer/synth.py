@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 from fastcore.script import call_parse
-from .data import read_image, list_images, to_tensor
+from .data import read_image, write_image, list_images, to_tensor
 
 # %% auto 0
 __all__ = ['JERLOV_WATER', 'DEMO_TRAIN_SOURCES', 'DEMO_TEST_SOURCES', 'DEMO_VERSION', 'depth_map', 'synthesize', 'cache_dir',
@@ -94,8 +93,7 @@ def random_degradation(clean: torch.Tensor, generator: torch.Generator, # (3, H,
 # %% ../nbs/03a_synth.ipynb 13
 def save_image(img: torch.Tensor, path):
     "Save a (3, H, W) tensor in [0, 1], of any dtype and device, as an 8-bit image (format from the suffix)."
-    arr = (img.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8)
-    Image.fromarray(arr).save(path)
+    write_image((img.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8), path)
 
 def write_pairs(sources: dict, # name -> (3, H, W) clean image
                 out: Path, split: str, # folder and 'train' or 'test'
