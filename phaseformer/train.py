@@ -27,7 +27,7 @@ from .synth import demo_dataset, save_image
 from .config import TrainConfig, MODELS, parse_train_args, train_parser
 from .schedules import LRSchedule
 from .distributed import distributed_env, resolve_device, all_mean, epoch_seed, rank_zero_first, launch_processes
-from .runs import (new_run_dir, save_checkpoint, snapshot_name, read_run_checkpoint, log_to, write_metrics,
+from .runs import (new_run_dir, save_checkpoint, snapshot_name, run_checkpoints, read_run_checkpoint, log_to, write_metrics,
                               read_metrics, save_curves, image_grid)
 
 # %% ../nbs/05_train.ipynb 5
@@ -145,9 +145,9 @@ class Trainer:
         "Refuse a `--checkpoint_dir` holding another run's checkpoints (the run resumed from it continues there)."
         folder = Path(self.cfg.checkpoint_dir) if self.cfg.checkpoint_dir else None
         if not folder or (self.resumed_from and self.resumed_from.resolve() == folder.resolve()): return
-        taken = sorted(p.name for p in folder.glob('*.pth') if p.name in ('last.pth', 'best.pth') or p.name.startswith('epoch_'))
-        if taken: raise ValueError(f'--checkpoint_dir {folder} holds {", ".join(taken)} of another run: not overwritten. '
-                                   f'Give an empty folder, or continue that run with --resume {folder / "last.pth"}')
+        if taken := run_checkpoints(folder):
+            raise ValueError(f'--checkpoint_dir {folder} holds {", ".join(taken)} of another run: not overwritten. '
+                             f'Give an empty folder, or continue that run with --resume {folder / "last.pth"}')
 
     def _prepare_run_dir(self):
         if self.run_dir is None: self.run_dir = new_run_dir(self.cfg.output_dir, 'demo' if self.cfg.demo else 'train')
