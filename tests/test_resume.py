@@ -47,6 +47,12 @@ def final_weights(run_dir: Path) -> dict:
     return torch.load(run_dir / 'last.pth', weights_only=True)['model']
 
 
+def assert_same_weights(run: Path, uninterrupted: Path):
+    expected = final_weights(uninterrupted)
+    for name, value in final_weights(run).items():
+        torch.testing.assert_close(value, expected[name], atol=1e-5, rtol=0, msg=f'{name} differs after the resume')
+
+
 @pytest.fixture(scope='module')
 def uninterrupted(tiny_dataset, tmp_path_factory):
     out = tmp_path_factory.mktemp('full')
@@ -68,9 +74,7 @@ def test_killed_and_resumed_run_matches_the_uninterrupted_one(tiny_dataset, tmp_
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert 'Resumed' in resumed.stdout and 'Resuming with changed settings' not in resumed.stdout
     assert list(tmp_path.iterdir()) == [run]  # the same run folder
-    expected = final_weights(uninterrupted)
-    for name, value in final_weights(run).items():
-        torch.testing.assert_close(value, expected[name], atol=1e-5, rtol=0, msg=f'{name} differs after the resume')
+    assert_same_weights(run, uninterrupted)
     rows = (run / 'metrics.csv').read_text().splitlines()
     assert [r.split(',')[0] for r in rows[1:]] == ['1', '2', '3']  # every epoch once, in order
     assert 'Resumed' in (run / 'train.log').read_text()
@@ -85,9 +89,7 @@ def test_ctrl_c_is_one_line_naming_the_checkpoint_to_resume(tiny_dataset, tmp_pa
     assert (run / 'train.log').read_text().endswith(last_line + '\n')  # the log says how the run ended, too
     resumed = train('--resume', str(run / 'last.pth'))
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    expected = final_weights(uninterrupted)
-    for name, value in final_weights(run).items():
-        torch.testing.assert_close(value, expected[name], atol=1e-5, rtol=0, msg=f'{name} differs after the resume')
+    assert_same_weights(run, uninterrupted)
 
 
 def test_resume_keeps_the_run_settings_and_lists_overrides(tiny_dataset, tmp_path, uninterrupted):
