@@ -1,6 +1,6 @@
 """Phaseformer speed: the project's model against the same weights run the published way.
 
-The baseline is `Phaseformer(phaseformer_default(naive_phase=True, channels_last=False))`: the literal
+The baseline is `Phaseformer(phaseformer_config(naive_phase=True, channels_last=False))`: the literal
 `ifft2(exp(1j*angle(fft2(x)))).real` for Q, K and the ECA descriptors, in the default NCHW layout, as the
 published code computes it. Both models hold the same weights and run in this one process, interleaved (run 1 of
 every model, then run 2, ...), so a machine that slows down or speeds up during the run affects them alike.
@@ -13,7 +13,7 @@ of the bf16 output against the float32 one, images in [0, 1]); it is not held to
 import argparse, contextlib
 import torch
 from timing import interleaved_medians
-from phaseformer.model import Phaseformer, phaseformer_default, compile_model
+from phaseformer.model import Phaseformer, phaseformer_config, compile_model
 
 
 def main():
@@ -27,7 +27,7 @@ def main():
     device = torch.device(args.device)
     torch.manual_seed(0)
     fast = Phaseformer().to(device)
-    naive = Phaseformer(phaseformer_default(naive_phase=True, channels_last=False)).to(device)
+    naive = Phaseformer(phaseformer_config(naive_phase=True, channels_last=False)).to(device)
     naive.load_state_dict(fast.state_dict())
     models = {'published formula': naive, 'phaseformer': fast}
     if args.compile:  # a copy, compiled in place; the warm-up calls compile it (static shapes: once per size and mode)

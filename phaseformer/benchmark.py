@@ -14,13 +14,15 @@ import kornia
 import matplotlib.pyplot as plt
 from skimage import exposure
 from fastcore.script import call_parse, Param, store_true
-from .checkpoints import write_atomically
+from .files import write_atomically
+from .checkpoints import checkpoint_source
+from .pretrained import Pretrained
 from .data import _resize
 from .inference import Enhancer, evaluate_pairs, scoring_pairs, summarize
 from .model import reuse_freed_memory
 
 # %% auto 0
-__all__ = ['CLASSICAL', 'METRICS', 'REPORTS', 'identity', 'gray_world', 'clahe', 'udcp', 'set_name', 'benchmark',
+__all__ = ['CLASSICAL', 'METRICS', 'REPORTS', 'PROTOCOLS', 'identity', 'gray_world', 'clahe', 'udcp', 'set_name', 'run_benchmark',
            'table_markdown', 'benchmark_cli']
 
 # %% ../nbs/07_real_data.ipynb 7
@@ -63,10 +65,12 @@ CLASSICAL = {'identity': identity, 'gray-world': gray_world, 'CLAHE': clahe, 'UD
 METRICS = ('psnr', 'ssim', 'uiqm', 'uciqe')
 REPORTS = ('benchmark.csv', 'benchmark.md', 'per_image.csv')
 
-def _short_names(paths: list) -> list:
-    "File stems, with their parent folder where two stems are the same (`run1/best`, `run2/best`)."
-    stems = [Path(p).stem for p in paths]
-    return [f'{Path(p).parent.name}/{s}' if stems.count(s) > 1 else s for p, s in zip(paths, stems)]
+PROTOCOLS = {'native': {'size': None, 'head': 'low'}, 'authors': {'size': 512, 'head': 'high'}}  # authors: their test.py
+
+def _short_names(checkpoints: list) -> list:
+    "Released weights by name; files by stem, with their parent folder where two stems are the same (`run1/best`, `run2/best`)."
+    stems = [c.name if isinstance(c, Pretrained) else Path(c).stem for c in checkpoints]
+    return [f'{Path(c).parent.name}/{s}' if stems.count(s) > 1 and not isinstance(c, Pretrained) else s for c, s in zip(checkpoints, stems)]
 
 def set_name(dataset) -> str:
     "A set's name for the table: its folder (the parent of the input folder for 'IN,REF')."
@@ -84,7 +88,7 @@ def _grid(kept: list, methods: list, path: Path):
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
 # %% ../nbs/07_real_data.ipynb 14
-def benchmark(checkpoints: list, # checkpoint files of any format (none: the baselines only)
+def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, checkpoint files of any format (none: the baselines only)
               datasets: list, # paired sets: roots of any recognised layout or 'IN,REF' folder pairs
               out=None, # folder for the reports and figures (None: nothing written)
               size: int | None = None, # None: native resolution; 256: the papers' resized protocol
@@ -152,7 +156,8 @@ def _write_reports(out: Path, table: list, per_image: list, problems: list, size
     methods, sets, cell = _by_method_and_set(table)
     wide = [{'method': m, **{f'{s} {k}': cell[m, s][k] for s in sets if (m, s) in cell for k in ('images', *METRICS)}}
             for m in methods]
-    protocol = f'resized to {size}x{size}' if size else 'native resolution'
+    protocol = ("the authors' protocol (their test.py): inputs resized to 512x512, the 2x head, scored against the references "
+                'resized to 1024x1024' if (size, head) == (512, 'high') else f'resized to {size}x{size}' if size else 'native resolution')
     text = [f'# Benchmark, {datetime.now():%Y-%m-%d %H:%M}', '',
             f'{protocol}; {head} head; PSNR (dB) and SSIM against the references, UIQM and UCIQE of the outputs; means over the images.',
             '', table_markdown(table), '']
@@ -165,10 +170,12 @@ def _write_reports(out: Path, table: list, per_image: list, problems: list, size
 # %% ../nbs/07_real_data.ipynb 22
 @call_parse
 def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag for several', str, action='append') = None,
+                  weights: Param('released weights by name, e.g. uieb; repeat the flag for several', str, action='append') = None,
                   dataset_path: Param('a paired set (any recognised layout, or INPUT_DIR,REFERENCE_DIR); repeat for several', str, action='append') = None,
                   out: Param('folder for benchmark.csv, benchmark.md, per_image.csv and grid_SET.jpg', str) = 'benchmark',
                   size: Param("resize to SIZE x SIZE, the papers' protocol (default: native resolution, tiled)", int) = None,
-                  head: Param('low: at the input size (2x references resized down); high: the 2x head against 2x references', str) = 'low',
+                  head: Param('low: at the input size (2x references resized down); high: the 2x head against 2x references', str) = None,
+                  protocol: Param("native: --size and --head as given (default: native resolution, low head); authors: as the authors' test.py (512x512 inputs, the 2x head)", str) = 'native',
                   methods: Param('classical baselines to include', str, nargs='*') = list(CLASSICAL),
                   examples: Param('images per set in the figures', int) = 3,
                   split_file: Param("score only the pairs this file names (one per line, or a run's split.json)", str) = None,
@@ -179,7 +186,11 @@ def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag
     reuse_freed_memory()
     try:
         if not dataset_path: raise ValueError('--dataset_path is required (repeat it for several sets)')
-        table = benchmark(checkpoint or [], dataset_path, out, size, head, methods, examples, split_file, device, tile, force)
+        if protocol not in PROTOCOLS: raise ValueError(f'--protocol must be {" or ".join(PROTOCOLS)}, got {protocol!r}')
+        if protocol == 'authors' and (size or head): raise ValueError("--protocol authors sets the size (512) and the head (high): no --size or --head")
+        size, head = size or PROTOCOLS[protocol]['size'], head or PROTOCOLS[protocol]['head']
+        sources = (checkpoint or []) + [checkpoint_source(weights=name) for name in weights or []]
+        table = run_benchmark(sources, dataset_path, out, size, head, methods, examples, split_file, device, tile, force)
     except (ValueError, OSError) as e:
         print(f'phaseformer-benchmark: {e}', file=sys.stderr); sys.exit(2)
     print(table_markdown(table))

@@ -10,13 +10,14 @@ import argparse, json
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from fastcore.docments import docments
-from .model import phaseformer_default, phaseformer_tiny
+from .model import phaseformer_config, phaseformer_tiny_config
 from .losses import HEADS, FixedWeighting, term_names
 from .data import PairedTransform
+from .pretrained import pretrained_entry
 
 # %% ../nbs/05a_config.ipynb 5
 LR_POLICIES = ('lambda', 'step', 'plateau', 'cosine', 'onecycle')
-MODELS = {'default': phaseformer_default, 'tiny': phaseformer_tiny}
+MODELS = {'default': phaseformer_config, 'tiny': phaseformer_tiny_config}
 
 @dataclass
 class TrainConfig:
@@ -25,6 +26,7 @@ class TrainConfig:
     output_dir: str = 'runs' # folder that receives the run folders
     checkpoint_dir: str | None = None # folder for last.pth, best.pth and snapshots (default: the run folder)
     resume: str | None = None # a run's checkpoint to continue (its settings, folder and history), or weights of any format to start from
+    weights: str | None = None # released weights to start from (fine-tuning), e.g. uieb; phaseformer-info --weights lists them
     model: str = 'default' # default (the published model) or tiny
     size: int = 256 # training image side, a multiple of 8
     crop: bool = False # random crops of --size instead of resizing whole images
@@ -109,6 +111,9 @@ class TrainConfig:
             for part in str(source).split(','):
                 if not Path(part).is_dir(): raise ValueError(f'--dataset_path {part}: no such folder')
         if self.resume and not Path(self.resume).is_file(): raise ValueError(f'--resume {self.resume}: no such file')
+        if self.weights:
+            try: pretrained_entry(self.weights)
+            except ValueError as e: raise ValueError(f'--weights: {e}') from None
         if self.split_file and not Path(self.split_file).is_file(): raise ValueError(f'--split_file {self.split_file}: no such file')
         return self
 
@@ -161,6 +166,8 @@ def parse_train_args(argv=None, # command-line words (default: sys.argv[1:])
         except (OSError, json.JSONDecodeError) as e: raise ValueError(f'--config {config_file}: {e}') from None
         config_from_dict(from_file, f'--config {config_file}')
     overrides = from_file | given
+    if overrides.get('weights') and overrides.get('resume'):
+        raise ValueError('give --resume (continue a run, or start from a checkpoint file) or --weights (start from released weights), not both')
     if resumed_config is not None: base = asdict(config_from_dict(resumed_config, 'the checkpoint'))
     elif overrides.get('demo') or not (overrides.get('dataset_path')): base = asdict(demo_config())
     else: base = asdict(TrainConfig())

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageOps
 import torch.distributed as dist
-from .checkpoints import write_atomically
+from .files import write_atomically
 from torch.utils.data import Dataset, DataLoader, DistributedSampler, Sampler
 
 # %% auto 0
@@ -337,7 +337,7 @@ def write_split(path, train: list, val: list, source: str | None = None, # the s
     split = {'train': [str(p[0]) for p in train], 'test': [str(p[0]) for p in val], 'source': source or 'split_pairs'}
     Path(path).write_text(json.dumps(split, indent=1))
 
-# %% ../nbs/03_data.ipynb 35
+# %% ../nbs/03_data.ipynb 36
 class MultiScaleCollate:
     "Collate `(input, target, target_high, name)` items, then resize the whole batch to a random scale (multiple of 8)."
     def __init__(self, scales: tuple = (0.8, 1.0, 1.2)): self.scales = scales
@@ -351,7 +351,7 @@ class MultiScaleCollate:
         resize = lambda t, s: F.interpolate(t, size=(s, s), mode='bilinear', align_corners=False, antialias=True)
         return resize(x, side), resize(y, side), resize(y_high, 2 * side), names
 
-# %% ../nbs/03_data.ipynb 38
+# %% ../nbs/03_data.ipynb 39
 class ShardSampler(Sampler):
     "This process's share of a dataset in order, every index exactly once over all processes (no padding, unlike `DistributedSampler`)."
     def __init__(self, dataset, rank: int | None = None, world_size: int | None = None):

@@ -10,7 +10,8 @@ import torch
 import torch.nn as nn
 from fastcore.script import call_parse, Param, store_true
 import phaseformer
-from .checkpoints import load_model, parse_value_range, write_atomically
+from .checkpoints import load_model, parse_value_range, checkpoint_source
+from .files import write_atomically
 
 # %% auto 0
 __all__ = ['ExportedHead', 'export_onnx', 'OnnxModel', 'export_cli']
@@ -44,7 +45,7 @@ def _quiet_exporter():
             yield
     finally: registry_log.setLevel(level)
 
-def export_onnx(checkpoint, # checkpoint file of any format
+def export_onnx(checkpoint, # a released name or entry, or a checkpoint file of any format
                 out, # the .onnx file to write
                 head: str = 'low', value_range=None, # as `ExportedHead`
                 force: bool = False, # overwrite an existing file
@@ -64,7 +65,7 @@ def export_onnx(checkpoint, # checkpoint file of any format
     low, high = wrapper.value_range
     proto = program.model_proto
     onnx.helper.set_model_props(proto, {
-        'head': head, 'value_range': f'{low:g},{high:g}', 'source': Path(checkpoint).name,
+        'head': head, 'value_range': f'{low:g},{high:g}', 'source': Path(checkpoint).name if isinstance(checkpoint, (str, Path)) else checkpoint.name,
         'phaseformer_version': phaseformer.__version__,
         'input': 'image: (B, 3, H, W) float32 RGB in [0, 1], H and W multiples of 8',
         'output': f'restored: (B, 3, {"H, W" if head == "low" else "2H, 2W"}) in [0, 1]'})
@@ -96,14 +97,14 @@ class OnnxModel(nn.Module):
 # %% ../nbs/08_export.ipynb 14
 @call_parse
 def export_cli(checkpoint: Param('checkpoint of any format (whole-model pickles included; nothing pickled is run)', str) = None,
+               weights: Param('released weights by name instead of --checkpoint, e.g. uieb', str) = None,
                out: Param('the .onnx file to write', str) = 'phaseformer.onnx',
                head: Param('low (same size) or high (2x)', str) = 'low',
                value_range: Param('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str) = None,
                force: Param('overwrite an existing file', store_true) = False):
     "Export a Phaseformer checkpoint to ONNX (one head, value range built in, any H and W that are multiples of 8)."
     try:
-        if not checkpoint: raise ValueError('--checkpoint is required')
-        path = export_onnx(checkpoint, out, head, value_range, force)
+        path = export_onnx(checkpoint_source(checkpoint, weights), out, head, value_range, force)
     except (ValueError, FileNotFoundError, FileExistsError, ImportError) as e:
         print(f'phaseformer-export: {e}', file=sys.stderr); sys.exit(2)
     print(f'Wrote {path} ({head} head): input "image" (B, 3, H, W) in [0, 1], H and W multiples of 8')

@@ -18,7 +18,7 @@ from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
 from .model import Phaseformer, compile_model, split_outputs, reuse_freed_memory
-from .checkpoints import load_model, parse_value_range
+from .checkpoints import load_model, parse_value_range, checkpoint_source
 from .runs import new_run_dir, write_metrics
 from .distributed import resolve_device
 from .data import (read_image, write_image, image_files, collect_pairs, size_mismatch, pair_files, ImageReadError,
@@ -86,7 +86,7 @@ def enhance_tensor(model: nn.Module, x: torch.Tensor, # (B, 3, H, W) in [0, 1], 
 # %% ../nbs/06_inference.ipynb 15
 class Enhancer:
     "Restore real photos of any size with a trained Phaseformer checkpoint."
-    def __init__(self, checkpoint, # checkpoint file of any format, or an nn.Module
+    def __init__(self, checkpoint, # a released name ('uieb'), a checkpoint file of any format, a URL, or an nn.Module
                  device: str = 'auto', head: str = 'low', tile: int = 512, overlap: int = 32,
                  half: bool = False, # float16 on CUDA (bfloat16 on CPU)
                  value_range=None, # (low, high) or 'low,high' the model expects (default: the checkpoint's, else 0,1)
@@ -154,6 +154,7 @@ def enhance_files(enhancer: Enhancer, inputs, out_dir, ext: str | None = None, q
 @call_parse
 def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
                 checkpoint: Param('checkpoint of any format (whole-model pickles included; nothing pickled is run)', str) = None,
+                weights: Param('released weights by name instead of --checkpoint, e.g. uieb (phaseformer-info --weights lists them)', str) = None,
                 out: Param('output folder (created; existing files are kept unless --force)', str) = 'enhanced',
                 head: Param('low (same size) or high (2x)', str) = 'low',
                 tile: Param('tile side for large images (multiple of 8)', int) = 512,
@@ -168,7 +169,8 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
     "Enhance underwater photos of any size with a Phaseformer checkpoint or an exported ONNX file."
     reuse_freed_memory()
     try:
-        if bool(checkpoint) == bool(onnx): raise ValueError('give either --checkpoint or --onnx')
+        if onnx and (checkpoint or weights): raise ValueError('give --onnx, or --checkpoint / --weights, not both')
+        checkpoint = None if onnx else checkpoint_source(checkpoint, weights)
         if onnx:
             from phaseformer.export import OnnxModel
             if value_range or half or compile: raise ValueError('--onnx runs the file as exported: no --value_range, --half or --compile')
@@ -284,6 +286,7 @@ def summarize(rows: list) -> dict:
 # %% ../nbs/06_inference.ipynb 37
 @call_parse
 def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles included; nothing pickled is run)', str) = None,
+             weights: Param('released weights by name instead of --checkpoint, e.g. uieb', str) = None,
              dataset_path: Param('paired dataset (its test split) or a folder of images without references', str) = None,
              head: Param('low or high (2x, against the reference resized to 2x)', str) = 'low',
              split_file: Param('score only the pairs this file names (one name per line, or a run\'s split.json)', str) = None,
@@ -299,7 +302,8 @@ def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles in
     "Evaluate a checkpoint on a test set: PSNR/SSIM against references, UIQM/UCIQE always."
     reuse_freed_memory()
     try:
-        if not checkpoint or not dataset_path: raise ValueError('--checkpoint and --dataset_path are required')
+        if not dataset_path: raise ValueError('--dataset_path is required')
+        checkpoint = checkpoint_source(checkpoint, weights)
         report = Path(save) / 'metrics.csv' if save else None
         if report and report.exists() and not force:
             raise FileExistsError(f'{report} exists: an earlier evaluation is not overwritten (use --force or another --save)')

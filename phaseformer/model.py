@@ -15,7 +15,7 @@ from .phase import phase_spectrum, phase_only_naive, PhaseECA
 
 # %% auto 0
 __all__ = ['ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'PhaseAttention', 'GDFN', 'TransformerBlock',
-           'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_default', 'phaseformer_tiny',
+           'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_config', 'phaseformer_tiny_config',
            'PhaseformerOutput', 'split_outputs', 'Phaseformer', 'compile_model', 'reuse_freed_memory', 'count_macs',
            'model_summary']
 
@@ -140,11 +140,11 @@ class PhaseformerConfig:
     def channels(self): return tuple(self.dim * 2 ** i for i in range(4))
 
 # %% ../nbs/01_model.ipynb 23
-def phaseformer_default(**overrides) -> PhaseformerConfig:
+def phaseformer_config(**overrides) -> PhaseformerConfig:
     "The published Phaseformer (1.78M parameters)."
     return PhaseformerConfig(**overrides)
 
-def phaseformer_tiny(**overrides) -> PhaseformerConfig:
+def phaseformer_tiny_config(**overrides) -> PhaseformerConfig:
     "A very small configuration for tests and quick experiments."
     return PhaseformerConfig(**{**dict(dim=8, blocks=(1, 1, 1, 1), heads=(1, 1, 2, 2), refinement_blocks=1,
                                        head_channels=4), **overrides})
@@ -169,7 +169,7 @@ class Phaseformer(nn.Module):
     def __init__(self, cfg: PhaseformerConfig | None = None, # sizes; default: the published model
                 ):
         super().__init__()
-        self.cfg = cfg = cfg or phaseformer_default()
+        self.cfg = cfg = cfg or phaseformer_config()
         c, nb, nh = cfg.channels, cfg.blocks, cfg.heads
         self.embed_conv_rgb = nn.Conv2d(3, c[0], kernel_size=3, padding=1, bias=False)
         self.encoders = nn.ModuleList([_stage(nb[i], c[i], nh[i], cfg) for i in range(4)])

@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn as nn
 from PIL import Image
-from phaseformer.model import Phaseformer, phaseformer_tiny
+from phaseformer.model import Phaseformer, phaseformer_tiny_config
 from phaseformer.inference import Enhancer
 from phaseformer.data import read_image
 
@@ -36,7 +36,7 @@ class RunsCode:
 def files(tmp_path_factory):
     root = tmp_path_factory.mktemp('checkpoints')
     torch.manual_seed(0)
-    model = Phaseformer(phaseformer_tiny()).eval()
+    model = Phaseformer(phaseformer_tiny_config()).eval()
     torch.save(model, root / 'whole.pth')  # a whole-module pickle naming phaseformer.model.Phaseformer: a "fork"
     torch.save(nn.DataParallel(model), root / 'whole_dp.pth')
     state = model.state_dict()

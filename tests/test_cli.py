@@ -1,9 +1,11 @@
 """The console scripts answer bad input with one clear line and a non-zero exit status, never a traceback."""
-import csv, json, shutil, subprocess, sys
+import csv, json, os, shutil, subprocess, sys
 import pytest
 import torch
 from PIL import Image
-from phaseformer.model import Phaseformer, phaseformer_tiny
+from phaseformer.model import Phaseformer, phaseformer_tiny_config
+from phaseformer.pretrained import file_hashes
+from weights_server import WeightsServer, save_authors_whole_model, registry_file
 
 
 def run(*args, cwd=None):
@@ -57,7 +59,7 @@ def test_train_config_file_and_flags(tiny_dataset, tmp_path):
 @pytest.fixture(scope='module')
 def checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp('ckpt')
-    torch.save(Phaseformer(phaseformer_tiny()).state_dict(), root / 'tiny.pth')  # plain weights: config read from shapes
+    torch.save(Phaseformer(phaseformer_tiny_config()).state_dict(), root / 'tiny.pth')  # plain weights: config read from shapes
     state = Phaseformer().state_dict()
     torch.save({k: v for k, v in state.items() if not k.startswith('ups1')}, root / 'other.pth')  # another architecture
     (root / 'corrupt.pth').write_bytes(b'not a checkpoint')
@@ -138,3 +140,45 @@ def test_a_bug_keeps_its_traceback_in_train_log(tiny_dataset, tmp_path):
     (run_dir,) = tmp_path.iterdir()
     log = (run_dir / 'train.log').read_text()
     assert 'Traceback' in log and 'def broken' not in result.stderr
+
+
+@pytest.fixture(scope='module')
+def released(tmp_path_factory):
+    "A tiny model saved the authors' way, served from 127.0.0.1 and registered as 'test'; the commands' environment."
+    root = tmp_path_factory.mktemp('released')
+    path = save_authors_whole_model(Phaseformer(phaseformer_tiny_config()).eval(), root / 'best.pth')
+    server = WeightsServer({'/best.pth': path.read_bytes()})
+    blob, sha256 = file_hashes(path)
+    registry_file(root / 'registry.json', [{'name': 'test', 'url': server.url + '/best.pth', 'git_blob': blob, 'sha256': sha256,
+                                            'trained_on': 'nothing (a test)'}])
+    yield {**os.environ, 'PHASEFORMER_REGISTRY': str(root / 'registry.json'), 'TORCH_HOME': str(root / 'torch_home')}, server
+    server.close()
+
+
+def test_every_command_takes_released_weights_by_name(released, tiny_dataset, tmp_path):
+    env, server = released
+    def cli(*args): return subprocess.run(list(args), capture_output=True, text=True, timeout=300, env=env)
+    ev = cli('phaseformer-eval', '--weights', 'test', '--dataset_path', str(tiny_dataset), '--size', '32', '--save', str(tmp_path / 'ev'))
+    assert ev.returncode == 0 and (tmp_path / 'ev' / 'metrics.csv').exists(), ev.stderr
+    bench = cli('phaseformer-benchmark', '--weights', 'test', '--dataset_path', str(tiny_dataset), '--protocol', 'authors',
+                '--methods', 'identity', '--out', str(tmp_path / 'bench'))
+    assert bench.returncode == 0 and '| test |' in bench.stdout, bench.stderr
+    assert "the authors' protocol" in (tmp_path / 'bench' / 'benchmark.md').read_text()
+    assert_one_line_error(cli('phaseformer-benchmark', '--weights', 'test', '--dataset_path', str(tiny_dataset), '--protocol', 'authors',
+                              '--size', '256'), '--protocol authors sets the size')
+    convert = cli('phaseformer-convert', '--weights', 'test', str(tmp_path / 'test.safetensors'))
+    assert convert.returncode == 0, convert.stderr
+    info = cli('phaseformer-info', str(tmp_path / 'test.safetensors'))
+    assert 'value_range:  -1,1' in info.stdout and "released weights 'test'" in info.stdout, info.stdout
+    # phaseformer-export takes a minute even for the tiny model (08_export exports one): here only its flags
+    assert_one_line_error(cli('phaseformer-export', '--weights', 'test', '--checkpoint', 'x.pth'), 'not both')
+    assert_one_line_error(cli('phaseformer-export', '--weights', 'nosuch'), "no released weights named 'nosuch'")
+    train = cli('phaseformer-train', '--weights', 'test', '--dataset_path', str(tiny_dataset), '--model', 'tiny', '--size', '32',
+                '--max_steps', '1', '--no_perceptual', '--threads', '0', '--output_dir', str(tmp_path / 'runs'))
+    assert train.returncode == 0, train.stderr
+    assert "holds model weights only (released weights 'test'" in train.stdout, train.stdout
+    assert 'trained on images in [-1.0, 1.0]' in train.stdout
+    assert server.requests == ['/best.pth']  # downloaded once, then read from the cache by every command
+    assert_one_line_error(cli('phaseformer-train', '--weights', 'test', '--resume', str(tmp_path / 'test.safetensors')), 'not both')
+    assert_one_line_error(cli('phaseformer-eval', '--weights', 'uiebb', '--dataset_path', str(tiny_dataset)),
+                          "no released weights named 'uiebb'; known: uieb, ufo120, low_light, test")
