@@ -7,7 +7,8 @@ Like the command-line tools, it first calls `reuse_freed_memory()`; `--glibc_def
 import argparse, resource, subprocess, sys, time
 import torch
 from timing import median_seconds
-from phaseformer.model import Phaseformer, reuse_freed_memory
+from phaseformer.model import Phaseformer
+from phaseformer.distributed import reuse_freed_memory
 from phaseformer.inference import Enhancer
 
 

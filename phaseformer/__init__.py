@@ -21,7 +21,7 @@ _HOMES = {  # module: the public names it gives the package's front
     'metrics': ('psnr', 'ssim', 'uiqm', 'uciqe'),
     'benchmark': ('run_benchmark',),
     'export': ('export_onnx',),
-    'data': ('read_image', 'write_image'),
+    'images': ('read_image', 'write_image'),
     'synth': ('synthesize',),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

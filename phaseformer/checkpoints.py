@@ -15,6 +15,7 @@ from fastcore.script import call_parse, Param, store_true
 from .files import write_atomically
 from .pretrained import Pretrained, pretrained_entry, resolve_source, describe_registry
 from .model import Phaseformer, PhaseformerConfig, phaseformer_config
+from .model import VALUE_RANGE, PUBLISHED_VALUE_RANGE
 
 # %% auto 0
 __all__ = ['SAFE_GLOBALS', 'CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'EMA_KEYS', 'WRAPPER_PREFIXES', 'PUBLISHED_UNUSED_PREFIXES',
@@ -252,7 +253,7 @@ def _find_weights(source, ema: bool, path) -> Weights:
     found = _as_state_dict(source)
     if found:
         state, kind = found
-        return Weights(_strip_wrappers(state), kind, (-1.0, 1.0) if kind.startswith('whole') else None)
+        return Weights(_strip_wrappers(state), kind, PUBLISHED_VALUE_RANGE if kind.startswith('whole') else None)
     if not isinstance(source, dict):
         raise CheckpointError(f'{path}: found {type(source).__name__ if not isinstance(source, PickledObject) else source}, '
                               'not model weights (a state dict, a pickled model, or a checkpoint dict holding one)')
@@ -268,7 +269,7 @@ def _find_weights(source, ema: bool, path) -> Weights:
                               f'any of {", ".join(WEIGHT_KEYS + ("ema",))}')
     state, kind = _as_state_dict(source[key])
     ours = source.get('format') == CHECKPOINT_FORMAT
-    value_range = tuple(source.get('value_range', (0.0, 1.0))) if ours else (-1.0, 1.0) if kind.startswith('whole') else None
+    value_range = tuple(source.get('value_range', VALUE_RANGE)) if ours else PUBLISHED_VALUE_RANGE if kind.startswith('whole') else None
     metrics = {k: source[k] for k in ('best_psnr', 'global_step') if isinstance(source.get(k), (int, float))}
     return Weights(_strip_wrappers(state), ('phaseformer training checkpoint' if ours else 'checkpoint dict') + f', {kind} under "{key}"',
                    value_range, source.get('epoch') if isinstance(source.get('epoch'), int) else None, metrics,
@@ -325,7 +326,7 @@ def load_model(source, # a released name, a checkpoint file of any format, an ht
     try: cfg = config_from_state_dict(weights.state_dict)
     except CheckpointError: cfg = phaseformer_config()  # _fill lists what does not fit
     model = _fill(Phaseformer(cfg), weights, verbose)
-    model.value_range = weights.value_range or (0.0, 1.0)
+    model.value_range = weights.value_range or VALUE_RANGE
     return model.to(device).eval()
 
 def load_weights(model: nn.Module, source, verbose: bool = True, ema: bool = True) -> nn.Module:
@@ -347,7 +348,7 @@ def checkpoint_source(checkpoint=None, # a command line's --checkpoint FILE
 def weights_metadata(weights: Weights, value_range=None) -> dict:
     "String metadata for a converted file; refuses weights that are not a Phaseformer's."
     cfg = config_from_state_dict(weights.state_dict)
-    low, high = parse_value_range(value_range) or weights.value_range or (0.0, 1.0)
+    low, high = parse_value_range(value_range) or weights.value_range or VALUE_RANGE
     meta = {'format': 'phaseformer-weights', 'source_format': weights.source_format, 'value_range': f'{low:g},{high:g}',
             'config': json.dumps(asdict(cfg))}
     if weights.epoch is not None: meta['epoch'] = str(weights.epoch)

@@ -10,8 +10,8 @@ import argparse, json
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from fastcore.docments import docments
-from .model import phaseformer_config, phaseformer_tiny_config
-from .losses import HEADS, FixedWeighting, term_names
+from .model import phaseformer_config, phaseformer_tiny_config, HEADS
+from .losses import FixedWeighting, term_names
 from .data import PairedTransform
 from .pretrained import pretrained_entry
 
@@ -50,6 +50,8 @@ class TrainConfig:
     loss_weight_lr: float | None = None # learning rate of the learned loss weights (default: --lr)
     lr_policy: str = 'lambda' # lambda, step, plateau, cosine or onecycle
     lr_decay_epochs: int = 50 # step policy: epochs between decays by 0.1
+    plateau_factor: float = 0.5 # plateau policy: the rate is multiplied by this when the test PSNR stalls
+    plateau_patience: int = 5 # plateau policy: evaluations without improvement before it is
     warmup: int = 0 # linear warmup over this many optimizer steps
     weights_mode: str = 'softmax' # loss weighting: softmax, fixed or uncertainty
     weights_init: str = 'random' # softmax logits at the start: random (the reference) or equal
@@ -86,6 +88,8 @@ class TrainConfig:
             (self.threads >= 0, f'--threads must be 0 or more, got {self.threads}'),
             (self.epochs >= 1, f'--niter + --niter_decay must be at least 1 epoch, got {self.epochs}'),
             (self.lr > 0, f'--lr must be positive, got {self.lr}'),
+            (0 < self.plateau_factor < 1, f'--plateau_factor must be between 0 and 1, got {self.plateau_factor}'),
+            (self.plateau_patience >= 0, f'--plateau_patience must be 0 or more, got {self.plateau_patience}'),
             (self.lr_policy in LR_POLICIES, f'--lr_policy must be one of {", ".join(LR_POLICIES)}, got {self.lr_policy!r}'),
             (self.optimizer in ('adam', 'adamw'), f"--optimizer must be adam or adamw, got {self.optimizer!r}"),
             (self.amp in ('off', 'bf16', 'fp16'), f"--amp must be off, bf16 or fp16, got {self.amp!r}"),

@@ -12,6 +12,7 @@ from fastcore.script import call_parse, Param, store_true
 import phaseformer
 from .checkpoints import load_model, parse_value_range, checkpoint_source
 from .files import write_atomically
+from .model import HEADS, VALUE_RANGE, check_head
 
 # %% auto 0
 __all__ = ['ExportedHead', 'export_onnx', 'OnnxModel', 'export_cli']
@@ -23,9 +24,9 @@ class ExportedHead(nn.Module):
                  value_range=None, # (low, high) the model expects; default: the model's `value_range`, else (0, 1)
                 ):
         super().__init__()
-        if head not in ('low', 'high'): raise ValueError(f"head must be 'low' or 'high', got {head!r}")
+        check_head(head)
         self.model, self.head = model, head
-        self.value_range = parse_value_range(value_range) or getattr(model, 'value_range', (0.0, 1.0))
+        self.value_range = parse_value_range(value_range) or getattr(model, 'value_range', VALUE_RANGE)
 
     def forward(self, image):
         low, high = self.value_range
@@ -86,8 +87,8 @@ class OnnxModel(nn.Module):
         try: self.session = onnxruntime.InferenceSession(str(path), options, providers=['CPUExecutionProvider'])
         except Exception as e: raise ValueError(f'{path}: not a readable ONNX file ({str(e).strip().splitlines()[0][:200]})') from None
         meta = self.session.get_modelmeta().custom_metadata_map
-        if meta.get('head') not in ('low', 'high'): raise ValueError(f'{path}: not written by phaseformer-export (no head in its metadata)')
-        self.exported_head, self.value_range = meta['head'], (0.0, 1.0)  # the model's own range is built in
+        if meta.get('head') not in HEADS: raise ValueError(f'{path}: not written by phaseformer-export (no head in its metadata)')
+        self.exported_head, self.value_range = meta['head'], VALUE_RANGE  # the model's own range is built in
 
     def forward(self, image: torch.Tensor, # (B, 3, H, W) in [0, 1], H and W multiples of 8
                ) -> tuple:

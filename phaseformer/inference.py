@@ -17,12 +17,14 @@ import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
-from .model import Phaseformer, compile_model, split_outputs, reuse_freed_memory
+from .model import Phaseformer, compile_model, split_outputs, check_head, VALUE_RANGE
 from .checkpoints import load_model, parse_value_range, checkpoint_source
 from .runs import new_run_dir, write_metrics
-from .distributed import resolve_device
-from .data import (read_image, write_image, image_files, collect_pairs, size_mismatch, pair_files, ImageReadError,
-                              IMAGE_EXTENSIONS, SPLIT_FOLDERS, dataset_folders, read_split_file, split_by_names, _resize, _explicit)
+from .distributed import resolve_device, reuse_freed_memory
+from .images import (IMAGE_EXTENSIONS, image_files, ImageReadError, read_image, write_image, to_tensor, to_uint8,
+                                resize_image)
+from .data import (collect_pairs, size_mismatch, pair_files, SPLIT_FOLDERS, dataset_folders, read_split_file,
+                              split_by_names, explicit_folders)
 from .metrics import psnr, ssim, uiqm, uciqe
 
 # %% ../nbs/06_inference.ipynb 5
@@ -55,10 +57,10 @@ def enhance_tensor(model: nn.Module, x: torch.Tensor, # (B, 3, H, W) in [0, 1], 
                    head: str = 'low', # 'low' (same size) or 'high' (2x)
                    tile: int = 512, overlap: int = 32, # tile side (multiple of 8) and overlap in pixels
                    dtype: torch.dtype | None = None, # run the model in this dtype (e.g. torch.float16 on CUDA)
-                   value_range: tuple = (0.0, 1.0), # the image range the model expects; [0, 1] is mapped to it and back
+                   value_range: tuple = VALUE_RANGE, # the image range the model expects; [0, 1] is mapped to it and back
                   ) -> torch.Tensor:
     "Restore `x` with `model`, padding to multiples of 8 and tiling images larger than `tile`; output on x's device."
-    if head not in ('low', 'high'): raise ValueError(f"head must be 'low' or 'high', got {head!r}")
+    check_head(head)
     if tile % 8 or tile <= 2 * overlap: raise ValueError(f'tile must be a multiple of 8 larger than 2 * overlap, got {tile}')
     device = next(model.parameters(), torch.empty(0)).device  # a model without parameters (ONNX) takes CPU tensors
     scale, (low, high) = (2 if head == 'high' else 1), value_range
@@ -97,7 +99,7 @@ class Enhancer:
         exported_head = getattr(self.model, 'exported_head', None)
         if exported_head and exported_head != head:
             raise ValueError(f'the ONNX file holds the {exported_head} head, not {head}: export it again with --head {head}')
-        self.value_range = parse_value_range(value_range) or getattr(self.model, 'value_range', (0.0, 1.0))
+        self.value_range = parse_value_range(value_range) or getattr(self.model, 'value_range', VALUE_RANGE)
         self.head, self.tile, self.overlap = head, tile, overlap
         if compile: compile_model(self.model)
         self.dtype = (torch.float16 if self.device.type == 'cuda' else torch.bfloat16) if half else None
@@ -107,10 +109,8 @@ class Enhancer:
         if isinstance(image, Image.Image):
             return Image.fromarray(self.enhance(np.array(image.convert('RGB'))))
         if isinstance(image, np.ndarray):
-            as_uint8 = image.dtype == np.uint8
-            x = torch.from_numpy(image.astype(np.float32) / (255 if as_uint8 else 1)).permute(2, 0, 1)
-            out = self.enhance(x).permute(1, 2, 0).numpy()
-            return (out * 255 + 0.5).astype(np.uint8) if as_uint8 else out
+            if image.dtype == np.uint8: return to_uint8(self.enhance(to_tensor(image)))
+            return self.enhance(torch.from_numpy(image.astype(np.float32)).permute(2, 0, 1)).permute(1, 2, 0).numpy()
         if image.ndim == 3: return self.enhance(image[None])[0]
         return enhance_tensor(self.model, image.float(), self.head, self.tile, self.overlap, self.dtype, self.value_range)
 
@@ -187,7 +187,7 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
 # %% ../nbs/06_inference.ipynb 29
 def scene_correlation(a: np.ndarray, b: np.ndarray, side: int = 64) -> float:
     "Correlation of the gradient magnitudes of two images in gray at `side` x `side`: near 1 for one scene, near 0 for two."
-    edges = [np.hypot(*np.gradient(_resize(img, (side, side)).astype(np.float64).mean(-1))).ravel() for img in (a, b)]
+    edges = [np.hypot(*np.gradient(resize_image(img, (side, side)).astype(np.float64).mean(-1))).ravel() for img in (a, b)]
     if edges[0].std() == 0 or edges[1].std() == 0: return 1.0  # a flat image has no scene to compare
     return float(np.corrcoef(*edges)[0, 1])
 
@@ -219,7 +219,7 @@ def scoring_pairs(dataset, # dataset root, 'IN,REF' pair, or a folder of single 
     "`(input, reference)` pairs to score: the test split, a dataset without splits whole, or `(image, None)` for single images."
     try: pairs = collect_pairs(dataset, 'test') or _splitless_pairs(dataset)
     except FileNotFoundError:
-        if _explicit(dataset): raise
+        if explicit_folders(dataset): raise
         pairs = [(p, None) for p in image_files(dataset)] if Path(dataset).is_dir() else []
         if not pairs: raise FileNotFoundError(f'{dataset}: neither a paired dataset nor a folder of images') from None
     return split_by_names(pairs, read_split_file(split_file), f'--split_file {split_file}')[1] if split_file else pairs
@@ -257,16 +257,16 @@ def evaluate_pairs(methods: dict, # name: function from an (H, W, 3) uint8 image
         if problem:
             problems.append((inp, problem[0])); print(f'{inp}: {problem[0]}', file=sys.stderr)
             if problem[1]: continue
-        if size: x = _resize(x, (size, size))
+        if size: x = resize_image(x, (size, size))
         shape = (x.shape[0] * scale, x.shape[1] * scale)
-        target = _resize(y, shape) if y is not None else None  # the reference at the scored size, from the original file
+        target = resize_image(y, shape) if y is not None else None  # the reference at the scored size, from the original file
         outputs = {}
         for name, method in methods.items():
-            out = outputs[name] = _resize(method(x), shape)
+            out = outputs[name] = resize_image(method(x), shape)
             rows.append({'method': name, 'image': inp.name, **score(out, target)})
             if save:
                 write_image(out, targets[inp, name])
-        if i in keep: kept.append((inp.stem, _resize(x, shape), outputs, target))
+        if i in keep: kept.append((inp.stem, resize_image(x, shape), outputs, target))
     return rows, problems, kept
 
 def evaluate_folder(enhancer: Enhancer, dataset, # dataset root, 'IN,REF' pair, or a folder of single images

@@ -11,12 +11,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 import kornia
 from pytorch_msssim.ssim import _ssim, _fspecial_gauss_1d
+from .model import HEADS
 
 # %% auto 0
-__all__ = ['LAPLACIAN_KERNEL', 'MS_SSIM_WEIGHTS', 'VGG_LAYOUTS', 'VGG_URLS', 'VGG_TAPS', 'HEADS', 'charbonnier_loss',
-           'CharbonnierLoss', 'laplacian', 'gradient_loss', 'GradientLoss', 'ms_ssim_scales', 'ms_ssim', 'ms_ssim_loss',
-           'MSSSIMLoss', 'vgg_features', 'load_vgg_weights', 'PerceptualLoss', 'LossWeighting', 'SoftmaxWeighting',
-           'FixedWeighting', 'UncertaintyWeighting', 'loss_weighting', 'term_names', 'PhaseformerLoss']
+__all__ = ['LAPLACIAN_KERNEL', 'MS_SSIM_WEIGHTS', 'VGG_LAYOUTS', 'VGG_URLS', 'VGG_TAPS', 'charbonnier_loss', 'CharbonnierLoss',
+           'laplacian', 'gradient_loss', 'GradientLoss', 'ms_ssim_scales', 'ms_ssim', 'ms_ssim_loss', 'MSSSIMLoss',
+           'vgg_features', 'load_vgg_weights', 'PerceptualLoss', 'LossWeighting', 'SoftmaxWeighting', 'FixedWeighting',
+           'UncertaintyWeighting', 'loss_weighting', 'term_names', 'PhaseformerLoss']
 
 # %% ../nbs/02_losses.ipynb 5
 def _check_pair(pred, target, name):
@@ -220,8 +221,6 @@ def loss_weighting(mode: str, # 'softmax', 'fixed' or 'uncertainty'
     raise ValueError(f"mode must be 'softmax', 'fixed' or 'uncertainty', got {mode!r}")
 
 # %% ../nbs/02_losses.ipynb 32
-HEADS = ('low', 'high')
-
 def term_names(perceptual: bool = True, # the VGG perceptual term is on
               ) -> tuple:
     "The per-head loss terms in the order of their weights."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_model.ipynb 2
 from __future__ import annotations
-import ctypes, sys
+import sys
 from dataclasses import dataclass
 from typing import NamedTuple
 import torch
@@ -14,10 +14,10 @@ from torch.utils.flop_counter import FlopCounterMode
 from .phase import phase_spectrum, phase_only_naive, PhaseECA
 
 # %% auto 0
-__all__ = ['ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'PhaseAttention', 'GDFN', 'TransformerBlock',
-           'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_config', 'phaseformer_tiny_config',
-           'PhaseformerOutput', 'split_outputs', 'Phaseformer', 'compile_model', 'reuse_freed_memory', 'count_macs',
-           'model_summary']
+__all__ = ['HEADS', 'VALUE_RANGE', 'PUBLISHED_VALUE_RANGE', 'ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal',
+           'PhaseAttention', 'GDFN', 'TransformerBlock', 'DownSample', 'UpSample', 'PhaseformerConfig',
+           'phaseformer_config', 'phaseformer_tiny_config', 'PhaseformerOutput', 'split_outputs', 'check_head',
+           'Phaseformer', 'compile_model', 'count_macs', 'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
 class ChannelLayerNorm(nn.LayerNorm):
@@ -161,6 +161,16 @@ def split_outputs(out) -> tuple:
     return out[0], out[1]
 
 # %% ../nbs/01_model.ipynb 27
+HEADS = PhaseformerOutput._fields  # ('low', 'high'): the two outputs, everywhere a head is named
+VALUE_RANGE = (0.0, 1.0)  # the image range of the models phaseformer trains
+PUBLISHED_VALUE_RANGE = (-1.0, 1.0)  # the image range of the authors' scripts and released weights
+
+def check_head(head: str) -> str:
+    "`head` when it is one of `HEADS`; otherwise a ValueError naming them."
+    if head not in HEADS: raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
+    return head
+
+# %% ../nbs/01_model.ipynb 30
 def _stage(blocks, channels, heads, cfg):
     return nn.Sequential(*[TransformerBlock(channels, heads, cfg.expansion, cfg.naive_phase) for _ in range(blocks)])
 
@@ -207,7 +217,7 @@ class Phaseformer(nn.Module):
         if not high: return PhaseformerOutput(low, None)
         return PhaseformerOutput(low, self.output(self.output1(self.ups1(features))).contiguous())
 
-# %% ../nbs/01_model.ipynb 34
+# %% ../nbs/01_model.ipynb 37
 def compile_model(model: nn.Module, **options) -> nn.Module:
     "Compile `model` in place with `torch.compile(**options)`; if compiling fails, say so in one line and run eagerly."
     model.compile(**{'dynamic': False, **options})
@@ -226,18 +236,7 @@ def compile_model(model: nn.Module, **options) -> nn.Module:
     model._compiled_call_impl = first_call
     return model
 
-# %% ../nbs/01_model.ipynb 42
-def reuse_freed_memory(largest: int = 2**26, # bytes: blocks up to this size come from the heap and go back to it
-                       keep: int = 2**30, # bytes of free memory the heap may keep instead of returning them to the kernel
-                      ) -> bool:
-    "Make glibc's `malloc` reuse freed memory instead of mapping fresh pages for every large tensor; False where it cannot."
-    try: mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError): return False  # not glibc
-    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-    return bool(mallopt(M_MMAP_THRESHOLD, largest) and mallopt(M_TRIM_THRESHOLD, keep))
-
-
-# %% ../nbs/01_model.ipynb 48
+# %% ../nbs/01_model.ipynb 46
 def count_macs(model: nn.Module, size: int = 256) -> dict:
     "Multiply-accumulates of one forward pass on a `size` x `size` image, split into convolutions and attention."
     counts = {'convolutions': 0, 'attention': 0}
@@ -254,7 +253,7 @@ def count_macs(model: nn.Module, size: int = 256) -> dict:
     counts['convolutions'] += flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
     return counts
 
-# %% ../nbs/01_model.ipynb 49
+# %% ../nbs/01_model.ipynb 47
 def model_summary(model: nn.Module, size: int = 256, # image side for the MAC count
                  ) -> dict:
     "Print and return parameter and MAC counts of `model` at `size` x `size`."

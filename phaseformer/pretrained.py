@@ -10,6 +10,7 @@ from pathlib import Path
 import torch.hub
 from tqdm import tqdm
 from .files import write_atomically
+from .model import PUBLISHED_VALUE_RANGE
 
 # %% auto 0
 __all__ = ['AUTHORS_REPOSITORY', 'AUTHORS_COMMIT', 'AUTHORS_PROTOCOL', 'PRETRAINED', 'REGISTRY_ENV', 'PretrainedError',
@@ -34,7 +35,7 @@ class Pretrained:
     trained_on: str # the data the weights were trained on
     sha256: str | None = None # SHA-256 of the file, where known
     size: int | None = None # bytes, where known (the git blob id fixes the size either way)
-    value_range: tuple = (-1.0, 1.0) # the image range the weights expect
+    value_range: tuple = PUBLISHED_VALUE_RANGE # the image range the weights expect
     protocol: str = AUTHORS_PROTOCOL # how the authors evaluated them
     licence: str = 'MIT'
     source: str = f"Khan et al., WACV 2025 (arXiv 2412.01456); {AUTHORS_REPOSITORY} at {AUTHORS_COMMIT[:7]}"
@@ -61,7 +62,7 @@ def registry() -> dict:
     if not extra: return dict(PRETRAINED)
     try: entries = json.loads(Path(extra).read_text())
     except (OSError, ValueError) as e: raise PretrainedError(f'{REGISTRY_ENV}={extra}: not a readable JSON list of weights ({e})') from None
-    try: added = [Pretrained(**{**e, 'value_range': tuple(e.get('value_range', (-1.0, 1.0)))}) for e in entries]
+    try: added = [Pretrained(**{**e, 'value_range': tuple(e.get('value_range', PUBLISHED_VALUE_RANGE))}) for e in entries]
     except (TypeError, AttributeError) as e:
         raise PretrainedError(f'{extra}: each entry needs the fields {", ".join(f.name for f in fields(Pretrained))} ({e})') from None
     return PRETRAINED | {p.name: p for p in added}

@@ -41,7 +41,7 @@ class LRSchedule:
                 optimizer, max_lr=[g['lr'] for g in optimizer.param_groups], total_steps=total,
                 pct_start=cfg.warmup / total if cfg.warmup else 0.3)
         elif cfg.lr_policy == 'plateau':  # warmup only; after it the plateau policy alone sets the rate
-            self.plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='max', factor=0.5, patience=5)
+            self.plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='max', factor=cfg.plateau_factor, patience=cfg.plateau_patience)
             self.per_iteration = torch.optim.lr_scheduler.LambdaLR(optimizer, LRFactor('warmup', 1, 0, 0, warmup=cfg.warmup)) \
                 if step < cfg.warmup else None
         else:

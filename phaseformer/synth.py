@@ -10,12 +10,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse
-from .data import read_image, write_image, list_images, to_tensor
+from .images import read_image, write_image, list_images, to_tensor
 
 # %% auto 0
 __all__ = ['JERLOV_WATER', 'DEMO_TRAIN_SOURCES', 'DEMO_TEST_SOURCES', 'DEMO_VERSION', 'depth_map', 'synthesize', 'cache_dir',
-           'skimage_photo', 'random_degradation', 'save_image', 'write_pairs', 'demo_dataset', 'synthesize_folder',
-           'synth_cli']
+           'skimage_photo', 'random_degradation', 'write_pairs', 'demo_dataset', 'synthesize_folder', 'synth_cli']
 
 # %% ../nbs/03a_synth.ipynb 5
 JERLOV_WATER = {  # per-metre residual light N_c (R, G, B), UWCNN (Li, Anwar & Porikli 2020)
@@ -76,7 +75,7 @@ def skimage_photo(name: str) -> torch.Tensor:
     from skimage import data
     img = getattr(data, name)()
     img = img[0] if isinstance(img, tuple) else img  # stereo_motorcycle: (left, right, disparity)
-    return torch.from_numpy(np.ascontiguousarray(img[..., :3])).permute(2, 0, 1).float() / 255
+    return to_tensor(img[..., :3])
 
 # %% ../nbs/03a_synth.ipynb 12
 def random_degradation(clean: torch.Tensor, generator: torch.Generator, # (3, H, W) in [0, 1]
@@ -91,10 +90,6 @@ def random_degradation(clean: torch.Tensor, generator: torch.Generator, # (3, H,
     return synthesize(clean, water, distance, water_depth, depth, light_jitter=0.1, noise=0.01, generator=generator), water
 
 # %% ../nbs/03a_synth.ipynb 13
-def save_image(img: torch.Tensor, path):
-    "Save a (3, H, W) tensor in [0, 1], of any dtype and device, as an 8-bit image (format from the suffix)."
-    write_image((img.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8), path)
-
 def write_pairs(sources: dict, # name -> (3, H, W) clean image
                 out: Path, split: str, # folder and 'train' or 'test'
                 n: int, # degraded crops per source image
@@ -110,7 +105,7 @@ def write_pairs(sources: dict, # name -> (3, H, W) clean image
             clean = img[:, top:top + side, left:left + side]
             degraded, water = random_degradation(clean, generator)
             stem = f'{name}_{i:03d}_{water}'
-            save_image(degraded, out / split / 'input' / f'{stem}.png'); save_image(clean, out / split / 'gt' / f'{stem}.png')
+            write_image(degraded, out / split / 'input' / f'{stem}.png'); write_image(clean, out / split / 'gt' / f'{stem}.png')
 
 # %% ../nbs/03a_synth.ipynb 14
 def _shrink(img: torch.Tensor, side: int) -> torch.Tensor:

@@ -17,17 +17,18 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .model import Phaseformer, split_outputs, compile_model, reuse_freed_memory
+from .model import Phaseformer, split_outputs, compile_model, VALUE_RANGE
 from .checkpoints import CHECKPOINT_FORMAT, CheckpointError, Weights, load_weights, read_weights
 from .pretrained import pretrained_entry
 from .losses import PhaseformerLoss
 from .data import (PairedImageDataset, PairedTransform, collect_pairs, describe_dataset, split_pairs, read_split_file,
                               split_by_names, write_split, make_loader, pair_key)
 from .metrics import batch_psnr, batch_ssim
-from .synth import demo_dataset, save_image
+from .synth import demo_dataset
+from .images import write_image
 from .config import TrainConfig, MODELS, parse_train_args, train_parser
 from .schedules import LRSchedule
-from .distributed import distributed_env, resolve_device, all_mean, epoch_seed, rank_zero_first, launch_processes
+from .distributed import distributed_env, resolve_device, all_mean, epoch_seed, rank_zero_first, launch_processes, reuse_freed_memory
 from .runs import (new_run_dir, save_checkpoint, snapshot_name, run_checkpoints, read_training_state, log_to, write_metrics,
                               read_metrics, save_curves, image_grid)
 
@@ -219,7 +220,7 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
             if self.ema: self.ema.update_parameters(self.model)
             self.schedule.step_iteration(); self.global_step += 1
             if self.main and cfg.sample_every and self.global_step % cfg.sample_every == 0:
-                save_image(image_grid(x[:4].float(), low[:4].detach().float().clamp(0, 1), y[:4]),
+                write_image(image_grid(x[:4].float(), low[:4].detach().float().clamp(0, 1), y[:4]),
                            self.run_dir / 'samples' / f'step{self.global_step:07d}.png')
         for k, v in {'loss': loss.detach(), **parts}.items(): sums[k] = sums.get(k, 0) + v
         count += 1; images += len(x); loss_total += loss_value
@@ -243,7 +244,7 @@ def checkpoint_state(self: Trainer, epoch: int) -> dict:
             'scaler': self.scaler.state_dict(),
             'epoch': epoch, 'global_step': self.global_step, 'best_psnr': self.best_psnr, 'best_metric': 'psnr_low',
             'config': json.loads(json.dumps(asdict(self.cfg), default=str)), 'run_dir': str(self.run_dir),
-            'value_range': (0.0, 1.0)}  # the image range phaseformer trains in, for the tools that load this file
+            'value_range': VALUE_RANGE}  # the image range phaseformer trains in, for the tools that load this file
 
 @patch
 def save(self: Trainer, epoch: int, *names: str):
@@ -274,8 +275,10 @@ def _resume(self: Trainer, path):
     self.schedule.load_state_dict(state['scheduler'])
     if self.cfg.lr_policy == 'plateau' and self.global_step >= self.cfg.warmup:  # the rates the plateau policy reached
         for group, lr in zip(self.optimizer.param_groups, reached): group['lr'] = lr
-    previous = Path(state['run_dir'])
-    if self.main and previous.is_dir():  # continue the same run folder and its history up to the checkpoint
+    # continue the run folder and its history up to the checkpoint: the checkpoint's own folder (a run copied or moved
+    # elsewhere is resumed there, the original left alone), else the folder it recorded (--checkpoint_dir runs)
+    previous = next((d for d in (Path(path).parent, Path(state['run_dir'])) if (d / 'config.json').exists()), None)
+    if self.main and previous:
         self.run_dir = previous
         if (previous / 'metrics.csv').exists():
             self.history = [r for r in read_metrics(previous / 'metrics.csv') if r['epoch'] < self.start_epoch]
@@ -289,7 +292,7 @@ def _start_from(self: Trainer, weights: Weights):
     if self.main:
         self.notes.append(f'{weights.path} holds model weights only ({weights.source_format}): starting a new run from them '
                           '(epoch 1, new optimizer).')
-        if weights.value_range not in (None, (0.0, 1.0)):
+        if weights.value_range not in (None, VALUE_RANGE):
             self.notes.append(f'Note: these weights were trained on images in {list(weights.value_range)}; training here uses [0, 1].')
 
 # %% ../nbs/05_train.ipynb 17
@@ -369,7 +372,7 @@ def train_model(cfg: TrainConfig | None = None, **overrides) -> dict:
     if overrides: cfg = TrainConfig(**{**asdict(cfg), **overrides})
     return Trainer(cfg).fit()
 
-# %% ../nbs/05_train.ipynb 58
+# %% ../nbs/05_train.ipynb 60
 USER_ERRORS = (ValueError, OSError, TrainingStopped)  # one line for these; anything else is a bug and keeps its traceback
 
 def _resumed_config(argv) -> dict | None:
@@ -384,7 +387,7 @@ def _process_count(cfg: TrainConfig) -> int:
     if cfg.nproc: return cfg.nproc
     return torch.cuda.device_count() if cfg.device in ('auto', 'cuda') and torch.cuda.device_count() > 1 else 1
 
-# %% ../nbs/05_train.ipynb 59
+# %% ../nbs/05_train.ipynb 61
 def _interrupted(trainer) -> str:
     "What a Ctrl-C leaves: the step it stopped at and the checkpoint to resume from."
     if getattr(trainer, 'run_dir', None) is None: return 'interrupted before training started; no checkpoint was written'
@@ -418,7 +421,7 @@ def run_training(cfg: TrainConfig, notes: list = ()):
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
-# %% ../nbs/05_train.ipynb 60
+# %% ../nbs/05_train.ipynb 62
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
@@ -436,5 +439,5 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
     except KeyboardInterrupt: sys.exit(130)  # Ctrl-C reaches every process; rank 0 printed where the run stands
 
-# %% ../nbs/05_train.ipynb 61
+# %% ../nbs/05_train.ipynb 63
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun

@@ -1,6 +1,7 @@
 """Shared fixtures: a tiny synthetic paired dataset made once per test session."""
 import pytest
-from phaseformer.synth import synthesize_folder, skimage_photo, save_image
+from phaseformer.synth import synthesize_folder, skimage_photo
+from phaseformer.images import write_image
 
 
 @pytest.fixture(scope='session')
@@ -9,6 +10,6 @@ def tiny_dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp('data')
     (root / 'clean').mkdir()
     for name in ('astronaut', 'coffee', 'chelsea', 'rocket', 'retina'):
-        save_image(skimage_photo(name)[:, :96, :96], root / 'clean' / f'{name}.png')
+        write_image(skimage_photo(name)[:, :96, :96], root / 'clean' / f'{name}.png')
     synthesize_folder(root / 'clean', root / 'synth', n=4, crop=48, test_fraction=0.2)
     return root / 'synth'

@@ -9,7 +9,7 @@ import torch.nn as nn
 from PIL import Image
 from phaseformer.model import Phaseformer, phaseformer_tiny_config
 from phaseformer.inference import Enhancer
-from phaseformer.data import read_image
+from phaseformer.images import read_image
 
 GOLDEN = Path(__file__).parents[1] / '..' / 'shared' / 'golden'
 

@@ -6,7 +6,8 @@ import pytest
 import torch
 from phaseformer.train import Trainer, TrainConfig
 from phaseformer.distributed import launch_processes
-from phaseformer.synth import synthesize_folder, skimage_photo, save_image
+from phaseformer.synth import synthesize_folder, skimage_photo
+from phaseformer.images import write_image
 
 
 def train_rank(cfg_fields, out_dir):
@@ -33,7 +34,7 @@ def odd_dataset(tmp_path_factory):
     (root / 'clean').mkdir()
     for name in ('astronaut', 'coffee', 'chelsea', 'rocket', 'retina', 'immunohistochemistry'):
         image = skimage_photo(name)
-        save_image(image[:, :96, :96], root / 'clean' / f'{name}.png')
+        write_image(image[:, :96, :96], root / 'clean' / f'{name}.png')
     synthesize_folder(root / 'clean', root / 'synth', n=5, crop=48, test_fraction=0.17)
     return root / 'synth'
 

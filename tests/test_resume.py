@@ -1,7 +1,7 @@
 """A run killed with SIGKILL at any moment (mid-epoch, in the middle of a checkpoint write, between the checkpoint and
 the metrics) or stopped with Ctrl-C, and resumed with `--resume RUN/last.pth` alone, ends with the same weights as the
 uninterrupted run."""
-import json, signal, subprocess, sys
+import json, shutil, signal, subprocess, sys
 from pathlib import Path
 import pytest
 import torch
@@ -93,10 +93,12 @@ def test_ctrl_c_is_one_line_naming_the_checkpoint_to_resume(tiny_dataset, tmp_pa
 
 
 def test_resume_keeps_the_run_settings_and_lists_overrides(tiny_dataset, tmp_path, uninterrupted):
-    result = train('--resume', str(uninterrupted / 'last.pth'), '--niter_decay', '2', '--lr', '5e-4')
+    run = shutil.copytree(uninterrupted, tmp_path / uninterrupted.name)  # the other tests' reference stays as it is
+    result = train('--resume', str(run / 'last.pth'), '--niter_decay', '2', '--lr', '5e-4')
     assert result.returncode == 0, result.stderr[-2000:]
     assert 'Resuming with changed settings: niter_decay: 1 -> 2; lr: 0.001 -> 0.0005' in result.stdout
-    config = json.loads((uninterrupted / 'config.json').read_text())
+    config = json.loads((run / 'config.json').read_text())
     assert (config['batch_size'], config['niter_decay'], config['lr'], config['seed']) == (4, 2, 5e-4, 3)
-    lrs = [float(r.split(',')[2]) for r in (uninterrupted / 'metrics.csv').read_text().splitlines()[1:]]
+    lrs = [float(r.split(',')[2]) for r in (run / 'metrics.csv').read_text().splitlines()[1:]]
     assert len(lrs) == 4 and all(lr >= 0 for lr in lrs)
+    assert torch.load(uninterrupted / 'last.pth', weights_only=True)['epoch'] == 3  # untouched

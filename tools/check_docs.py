@@ -38,13 +38,15 @@ def main():
     proc_nbs(cfg.nbs_path, n_workers=0, force=True)
     out = proc / 'html'; out.mkdir(exist_ok=True)
     exporter, failures = HTMLExporter(), {}
-    for page in sorted(proc.glob('*.ipynb')):
+    pages = sorted(p for p in proc.rglob('*.ipynb') if out not in p.parents)  # experiments/ too
+    for page in pages:
+        name = str(page.relative_to(proc))
         html, _ = exporter.from_filename(str(page))
-        (out / f'{page.stem}.html').write_text(html)
-        if page.stem != 'index' and (problems := page_problems(page, html)): failures[page.name] = problems
-        print(f'{page.name}: {len(html) // 1024} KiB' + (f'  PROBLEMS: {failures[page.name]}' if page.name in failures else ''))
+        target = out / page.relative_to(proc).with_suffix('.html'); target.parent.mkdir(exist_ok=True); target.write_text(html)
+        if page.stem != 'index' and (problems := page_problems(page, html)): failures[name] = problems
+        print(f'{name}: {len(html) // 1024} KiB' + (f'  PROBLEMS: {failures[name]}' if name in failures else ''))
     if failures: sys.exit(f'docs check failed on {len(failures)} pages')
-    print(f'docs check passed: {len(list(proc.glob("*.ipynb")))} pages in {out}')
+    print(f'docs check passed: {len(pages)} pages in {out}')
 
 
 if __name__ == '__main__': main()

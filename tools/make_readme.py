@@ -19,7 +19,7 @@ for cell in cells:
     source = ''.join(cell['source']).strip()
     if cell['cell_type'] == 'markdown':
         source = source.replace('](images/', f']({images}')
-        parts.append(re.sub(r'\]\((\w+)\.ipynb\)', lambda m: f']({docs}{re.sub(r"^[0-9]+[a-z]?_", "", m[1])}.html)', source))
+        parts.append(re.sub(r'\]\(([\w/]+)\.ipynb\)', lambda m: f']({docs}{re.sub(r"^[0-9]+[a-z]?_", "", m[1])}.html)', source))
     elif not source.startswith('#| hide'): parts.append(f'```python\n{source}\n```')
 (root / 'README.md').write_text('\n\n'.join(parts) + '\n')
 print('wrote README.md')
