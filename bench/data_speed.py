@@ -21,8 +21,8 @@ def make_folder(root: Path, n=200):
         img.save(root / 'train' / 'gt' / f'{i:04d}.jpg', quality=90)
 
 
-def pairs_per_second(dataset, workers, epochs=2):
-    loader = make_loader(dataset, 8, True, workers, 0)
+def pairs_per_second(dataset, threads, epochs=2):
+    loader = make_loader(dataset, 8, True, threads, 0)
     rates = []
     for _ in range(epochs):
         start, n = time.perf_counter(), 0

@@ -14,7 +14,7 @@ import kornia
 import matplotlib.pyplot as plt
 from skimage import exposure
 from fastcore.script import call_parse, Param, store_true
-from .files import write_atomically
+from .files import write_atomically, exit_on_user_error
 from .runs import write_metrics
 from .model import check_head
 from .checkpoints import checkpoint_source
@@ -176,14 +176,12 @@ def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag
                   force: Param('overwrite an earlier report in --out', store_true) = False):
     "Benchmark checkpoints and classical baselines on real paired sets: PSNR, SSIM, UIQM, UCIQE."
     reuse_freed_memory()
-    try:
+    with exit_on_user_error('phaseformer-benchmark'):
         if not dataset_path: raise ValueError('--dataset_path is required (repeat it for several sets)')
         if protocol not in PROTOCOLS: raise ValueError(f'--protocol must be {" or ".join(PROTOCOLS)}, got {protocol!r}')
         if protocol == 'authors' and (size or head): raise ValueError("--protocol authors sets the size (512) and the head (high): no --size or --head")
         size, head = size or PROTOCOLS[protocol]['size'], head or PROTOCOLS[protocol]['head']
         sources = (checkpoint or []) + [checkpoint_source(weights=name) for name in weights or []]
         table = run_benchmark(sources, dataset_path, out, size, head, methods, examples, split_file, device, tile, force)
-    except (ValueError, OSError) as e:
-        print(f'phaseformer-benchmark: {e}', file=sys.stderr); sys.exit(2)
     print(table_markdown(table))
     print(f'Reports: {Path(out) / "benchmark.md"}, benchmark.csv, per_image.csv, grid_*.jpg')

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 from fastcore.script import call_parse, Param, store_true
-from .files import write_atomically
+from .files import write_atomically, exit_on_user_error
 from .pretrained import Pretrained, pretrained_entry, resolve_source, describe_registry
 from .model import Phaseformer, PhaseformerConfig, phaseformer_config
 from .model import VALUE_RANGE, PUBLISHED_VALUE_RANGE
@@ -384,11 +384,9 @@ def convert_cli(source: Param('checkpoint of any format (whole-model pickle, sta
                 no_ema: Param('take the plain weights even when the checkpoint has EMA weights', store_true) = False):
     "Convert a checkpoint into safetensors or a weights-only .pth, with its metadata; nothing pickled is run."
     if weights and out is None: source, out = None, source  # phaseformer-convert --weights NAME OUT
-    try:
+    with exit_on_user_error('phaseformer-convert'):
         if not out: raise ValueError('give the output file: phaseformer-convert SOURCE OUT (or --weights NAME OUT)')
         path = convert_checkpoint(checkpoint_source(source, weights), out, value_range, force, not no_ema)
-    except (ValueError, FileNotFoundError, FileExistsError) as e:
-        print(f'phaseformer-convert: {e}', file=sys.stderr); sys.exit(2)
     print(f'Wrote {path}')
 
 # %% ../nbs/01a_checkpoints.ipynb 51
@@ -414,9 +412,7 @@ def checkpoint_info(path) -> dict:
 def info_cli(file: Param('checkpoint of any format, or a released name', str, nargs='?', opt=False) = None,
              weights: Param('list the released weights; with a NAME, describe that file (downloaded once)', str, nargs='?', const='') = None):
     "Describe a checkpoint file without running any of it, or list the released weights (--weights)."
-    try:
+    with exit_on_user_error('phaseformer-info'):
         if weights == '' and not file: return print('\n'.join(describe_registry()))
         info = checkpoint_info(checkpoint_source(file, weights))
-    except (ValueError, FileNotFoundError) as e:
-        print(f'phaseformer-info: {e}', file=sys.stderr); sys.exit(2)
     for k, v in info.items(): print(f'{k + ":":14s}{v}')

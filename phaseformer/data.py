@@ -314,7 +314,7 @@ class ShardSampler(Sampler):
 
 def make_loader(dataset: Dataset, batch_size: int, # batch size per process
                 train: bool = True, # shuffle and drop the last incomplete batch
-                workers: int = 0, # loader worker processes
+                threads: int = 0, # loader worker processes (the trainer's --threads)
                 seed: int = 0, # shuffling seed
                 distributed: bool = False, # shard over processes (an initialised process group): training with a
                                            # DistributedSampler, evaluation with a `ShardSampler`
@@ -326,6 +326,6 @@ def make_loader(dataset: Dataset, batch_size: int, # batch size per process
     sampler = (DistributedSampler(dataset, shuffle=True, seed=seed, drop_last=True) if train else ShardSampler(dataset)) \
         if distributed else None
     return DataLoader(dataset, batch_size=batch_size, shuffle=train and sampler is None, sampler=sampler,
-                      drop_last=train and len(dataset) >= batch_size, num_workers=workers, pin_memory=pin_memory,
-                      persistent_workers=workers > 0, generator=torch.Generator().manual_seed(seed),
+                      drop_last=train and len(dataset) >= batch_size, num_workers=threads, pin_memory=pin_memory,
+                      persistent_workers=threads > 0, generator=torch.Generator().manual_seed(seed),
                       collate_fn=MultiScaleCollate(scales) if scales else None)

@@ -11,7 +11,7 @@ import torch.nn as nn
 from fastcore.script import call_parse, Param, store_true
 import phaseformer
 from .checkpoints import load_model, parse_value_range, checkpoint_source
-from .files import write_atomically
+from .files import write_atomically, exit_on_user_error
 from .model import HEADS, VALUE_RANGE, check_head
 
 # %% auto 0
@@ -104,8 +104,6 @@ def export_cli(checkpoint: Param('checkpoint of any format (whole-model pickles 
                value_range: Param('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str) = None,
                force: Param('overwrite an existing file', store_true) = False):
     "Export a Phaseformer checkpoint to ONNX (one head, value range built in, any H and W that are multiples of 8)."
-    try:
+    with exit_on_user_error('phaseformer-export'):
         path = export_onnx(checkpoint_source(checkpoint, weights), out, head, value_range, force)
-    except (ValueError, FileNotFoundError, FileExistsError, ImportError) as e:
-        print(f'phaseformer-export: {e}', file=sys.stderr); sys.exit(2)
     print(f'Wrote {path} ({head} head): input "image" (B, 3, H, W) in [0, 1], H and W multiples of 8')

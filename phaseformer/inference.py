@@ -26,6 +26,7 @@ from .images import (IMAGE_EXTENSIONS, image_files, ImageReadError, read_image, 
 from .data import (collect_pairs, size_mismatch, pair_files, SPLIT_FOLDERS, dataset_folders, read_split_file,
                               split_by_names, explicit_folders)
 from .metrics import psnr, ssim, uiqm, uciqe
+from .files import exit_on_user_error
 
 # %% ../nbs/06_inference.ipynb 5
 def pad_to_multiple(x: torch.Tensor, multiple: int = 8) -> tuple:
@@ -168,7 +169,7 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
                 force: Param('overwrite earlier outputs in --out (never an input)', store_true) = False):
     "Enhance underwater photos of any size with a Phaseformer checkpoint or an exported ONNX file."
     reuse_freed_memory()
-    try:
+    with exit_on_user_error('phaseformer-enhance'):
         if onnx and (checkpoint or weights): raise ValueError('give --onnx, or --checkpoint / --weights, not both')
         checkpoint = None if onnx else checkpoint_source(checkpoint, weights)
         if onnx:
@@ -179,8 +180,6 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
         files = expand_inputs(inputs)
         if not files: raise ValueError(f'no image files in {" ".join(inputs)}')
         failed = enhance_files(enhancer, files, out, force=force)
-    except (ValueError, FileNotFoundError, ImportError) as e:  # ImportError: --onnx without the onnx extra
-        print(f'phaseformer-enhance: {e}', file=sys.stderr); sys.exit(2)
     print(f'Enhanced {len(files) - len(failed)} of {len(files)} images into {out}')
     if failed: sys.exit(1)
 
@@ -301,7 +300,7 @@ def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles in
              force: Param('overwrite an earlier evaluation in --save (never an input or a reference)', store_true) = False):
     "Evaluate a checkpoint on a test set: PSNR/SSIM against references, UIQM/UCIQE always."
     reuse_freed_memory()
-    try:
+    with exit_on_user_error('phaseformer-eval'):
         if not dataset_path: raise ValueError('--dataset_path is required')
         checkpoint = checkpoint_source(checkpoint, weights)
         report = Path(save) / 'metrics.csv' if save else None
@@ -310,8 +309,6 @@ def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles in
         enhancer = Enhancer(checkpoint, device, head, tile, half=half, value_range=value_range, compile=compile)
         rows = evaluate_folder(enhancer, dataset_path, None if full else size, save, split_file=split_file, force=force)
         if not rows: raise ValueError(f'{dataset_path}: no image could be evaluated')
-    except (ValueError, FileNotFoundError, FileExistsError) as e:
-        print(f'phaseformer-eval: {e}', file=sys.stderr); sys.exit(2)
     report = report or new_run_dir('.', 'eval') / 'metrics.csv'
     write_metrics(rows, report)
     print(f'{len(rows)} images, {head} head, {"full resolution" if full else f"{size}x{size}"}{", half precision" if half else ""}:')

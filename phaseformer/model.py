@@ -149,7 +149,7 @@ def phaseformer_tiny_config(**overrides) -> PhaseformerConfig:
     return PhaseformerConfig(**{**dict(dim=8, blocks=(1, 1, 1, 1), heads=(1, 1, 2, 2), refinement_blocks=1,
                                        head_channels=4), **overrides})
 
-# %% ../nbs/01_model.ipynb 26
+# %% ../nbs/01_model.ipynb 27
 class PhaseformerOutput(NamedTuple):
     "The two heads: `low` (B, 3, H, W) and `high` (B, 3, 2H, 2W)."
     low: torch.Tensor
@@ -160,7 +160,7 @@ def split_outputs(out) -> tuple:
     if isinstance(out, torch.Tensor): return out, None
     return out[0], out[1]
 
-# %% ../nbs/01_model.ipynb 27
+# %% ../nbs/01_model.ipynb 28
 HEADS = PhaseformerOutput._fields  # ('low', 'high'): the two outputs, everywhere a head is named
 VALUE_RANGE = (0.0, 1.0)  # the image range of the models phaseformer trains
 PUBLISHED_VALUE_RANGE = (-1.0, 1.0)  # the image range of the authors' scripts and released weights
@@ -170,7 +170,7 @@ def check_head(head: str) -> str:
     if head not in HEADS: raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
     return head
 
-# %% ../nbs/01_model.ipynb 30
+# %% ../nbs/01_model.ipynb 31
 def _stage(blocks, channels, heads, cfg):
     return nn.Sequential(*[TransformerBlock(channels, heads, cfg.expansion, cfg.naive_phase) for _ in range(blocks)])
 
@@ -217,7 +217,7 @@ class Phaseformer(nn.Module):
         if not high: return PhaseformerOutput(low, None)
         return PhaseformerOutput(low, self.output(self.output1(self.ups1(features))).contiguous())
 
-# %% ../nbs/01_model.ipynb 37
+# %% ../nbs/01_model.ipynb 38
 def compile_model(model: nn.Module, **options) -> nn.Module:
     "Compile `model` in place with `torch.compile(**options)`; if compiling fails, say so in one line and run eagerly."
     model.compile(**{'dynamic': False, **options})
@@ -236,7 +236,7 @@ def compile_model(model: nn.Module, **options) -> nn.Module:
     model._compiled_call_impl = first_call
     return model
 
-# %% ../nbs/01_model.ipynb 46
+# %% ../nbs/01_model.ipynb 47
 def count_macs(model: nn.Module, size: int = 256) -> dict:
     "Multiply-accumulates of one forward pass on a `size` x `size` image, split into convolutions and attention."
     counts = {'convolutions': 0, 'attention': 0}
@@ -253,7 +253,7 @@ def count_macs(model: nn.Module, size: int = 256) -> dict:
     counts['convolutions'] += flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
     return counts
 
-# %% ../nbs/01_model.ipynb 47
+# %% ../nbs/01_model.ipynb 48
 def model_summary(model: nn.Module, size: int = 256, # image side for the MAC count
                  ) -> dict:
     "Print and return parameter and MAC counts of `model` at `size` x `size`."

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse
+from .files import exit_on_user_error
 from .images import read_image, write_image, list_images, to_tensor
 
 # %% auto 0
@@ -171,6 +172,5 @@ def synth_cli(src: str, # folder of clean images
               seed: int = 0, # random seed
              ):
     "Make a paired underwater dataset from clean photos with the Jerlov/UWCNN formation model."
-    try: counts = synthesize_folder(src, out, n, crop, test_fraction, seed)
-    except (FileNotFoundError, FileExistsError, ValueError) as e: raise SystemExit(f'phaseformer-synth: {e}')
+    with exit_on_user_error('phaseformer-synth'): counts = synthesize_folder(src, out, n, crop, test_fraction, seed)
     print(f'Wrote {counts["train"]} training and {counts["test"]} test pairs to {out}')

@@ -31,6 +31,7 @@ from .schedules import LRSchedule
 from .distributed import distributed_env, resolve_device, all_mean, epoch_seed, rank_zero_first, launch_processes, reuse_freed_memory
 from .runs import (new_run_dir, save_checkpoint, snapshot_name, run_checkpoints, read_training_state, log_to, write_metrics,
                               read_metrics, save_curves, image_grid)
+from .files import exit_on_user_error
 
 # %% ../nbs/05_train.ipynb 5
 @torch.no_grad()
@@ -400,11 +401,10 @@ def run_training(cfg: TrainConfig, notes: list = ()):
     trainer = None
     reuse_freed_memory()  # each process: DDP's are spawned, not forked
     try:
-        trainer = Trainer(cfg)
-        trainer.notes = list(notes) + trainer.notes
-        trainer.fit()
-    except USER_ERRORS as e:
-        print(f'phaseformer-train: {e}', file=sys.stderr); sys.exit(2)
+        with exit_on_user_error('phaseformer-train', also=(TrainingStopped,)):  # anything else is a bug: traceback logged
+            trainer = Trainer(cfg)
+            trainer.notes = list(notes) + trainer.notes
+            trainer.fit()
     except KeyboardInterrupt:  # Ctrl-C: where the run stands, not a traceback (checkpoints are written atomically)
         if getattr(trainer, 'main', True):
             message = f'phaseformer-train: {_interrupted(trainer)}'
@@ -425,11 +425,9 @@ def run_training(cfg: TrainConfig, notes: list = ()):
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
-    try:
+    with exit_on_user_error('phaseformer-train'):
         cfg, changes = parse_train_args(argv, _resumed_config(argv))
         cfg.validate()
-    except USER_ERRORS as e:
-        print(f'phaseformer-train: {e}', file=sys.stderr); sys.exit(2)
     notes = [f'Resuming with changed settings: {"; ".join(changes)}'] if changes else []
     if not cfg.dataset_path: notes.append('No --dataset_path: training on the built-in synthetic demo data.')
     world = _process_count(cfg)
