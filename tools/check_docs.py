@@ -5,13 +5,15 @@ Runs what `nbdev_docs` runs before Quarto (nbdev.yml refresh, doc links, `sideba
 its title, that exported symbols have their `show_doc` signatures, and that figures saved in the notebooks survive.
 Writes the pages to `_proc/html/` for a look (e.g. `chromium --headless --screenshot`).   Run: python tools/check_docs.py
 """
-import json, re, sys
+import json, re, shutil, sys
 from pathlib import Path
 from nbconvert import HTMLExporter
 from nbdev.config import get_config
 from nbdev.doclinks import _build_modidx
 from nbdev.quarto import refresh_quarto_yml, nbdev_sidebar
 from nbdev.serve import proc_nbs
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def page_problems(source: Path, html: str) -> list:
@@ -28,7 +30,16 @@ def page_problems(source: Path, html: str) -> list:
     figures = sum(bool({'image/png', 'image/jpeg'} & set(o.get('data', {}))) for c in nb['cells'] for o in c.get('outputs', []))
     rendered = html.count('data:image/png') + html.count('data:image/jpeg')
     if rendered < figures: problems.append(f'{figures} saved figures, {rendered} rendered')
+    streams = [''.join(o.get('text', '')) for c in nb['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'stream']
+    if any('\r' in t for t in streams): problems.append('progress-bar redraws in a saved output (python tools/run_notebooks.py --tidy_only)')
+    if any(str(ROOT) in t for t in streams): problems.append(f'a saved output shows this machine\'s path {ROOT}')
     return problems
+
+
+def missing_images(page: Path, html: str) -> list:
+    "The images a rendered page links to that do not exist beside it."
+    links = re.findall(r'<img[^>]+src="([^"]+)"', html)
+    return [src for src in links if not src.startswith(('data:', 'http://', 'https://')) and not (page.parent / src).exists()]
 
 
 def main():
@@ -37,13 +48,15 @@ def main():
     proc = cfg.config_path / '_proc'
     proc_nbs(cfg.nbs_path, n_workers=0, force=True)
     out = proc / 'html'; out.mkdir(exist_ok=True)
+    shutil.copytree(proc / 'images', out / 'images', dirs_exist_ok=True)  # as the site serves them, beside the pages
     exporter, failures = HTMLExporter(), {}
     pages = sorted(p for p in proc.rglob('*.ipynb') if out not in p.parents)  # experiments/ too
     for page in pages:
         name = str(page.relative_to(proc))
         html, _ = exporter.from_filename(str(page))
         target = out / page.relative_to(proc).with_suffix('.html'); target.parent.mkdir(exist_ok=True); target.write_text(html)
-        if page.stem != 'index' and (problems := page_problems(page, html)): failures[name] = problems
+        problems = page_problems(page, html) + [f'image {src} does not resolve' for src in missing_images(target, html)]
+        if problems: failures[name] = problems
         print(f'{name}: {len(html) // 1024} KiB' + (f'  PROBLEMS: {failures[name]}' if name in failures else ''))
     if failures: sys.exit(f'docs check failed on {len(failures)} pages')
     print(f'docs check passed: {len(pages)} pages in {out}')

@@ -8,6 +8,10 @@ running anything. Run from the repository root, with `../shared` beside it for t
     python tools/run_notebooks.py --skip_slow     # leave `notest` cells unexecuted (their old outputs are dropped)
     python tools/run_notebooks.py --keep_slow 05_train  # leave them unexecuted with their saved outputs (after an edit
                                                         # elsewhere that cannot change them)
+    python tools/run_notebooks.py --tidy_only experiments/real_data  # tidy the saved outputs, execute nothing
+
+Saved streams are tidied as a terminal would leave them: progress bars keep their last redraw (not hundreds of
+lines), cleared bars go, and paths inside this repository are written relative to it (no machine paths).
 
 Then `nbdev_clean` (run here at the end) strips metadata noise and keeps the outputs.
 """
@@ -33,6 +37,19 @@ def skip_cell(cell, skip_slow: bool) -> bool:
     return skip_slow and is_slow(cell)
 
 
+def tidy_stream(text: str) -> str:
+    "What a terminal shows of `text`: each line's last carriage-return redraw, cleared lines dropped, repository paths relative."
+    kept = [line.rsplit('\r', 1)[-1] for line in text.split('\n') if line.rsplit('\r', 1)[-1].strip() or '\r' not in line]
+    return '\n'.join(kept).replace(f'{NBS.parent}/', '')
+
+
+def tidy(nb):
+    "Tidy every saved stream output of `nb` in place."
+    for cell in nb.cells:
+        for out in cell.get('outputs', []):
+            if out.get('output_type') == 'stream': out['text'] = tidy_stream(''.join(out['text']))
+
+
 def run_notebook(path: Path, skip_slow: bool = False, keep_slow: bool = False) -> float:
     "Execute `path` top to bottom in its folder and write it back with outputs; stops at the first error."
     start = time.time()
@@ -42,7 +59,7 @@ def run_notebook(path: Path, skip_slow: bool = False, keep_slow: bool = False) -
     shell = CaptureShell(path.parent, mpl_format='jpeg')  # photos: a tenth of the size of PNG
     with working_directory(path.parent):
         shell.run_all(nb, exc_stop=True, preproc=lambda cell: skip_cell(cell, skip_slow or keep_slow))
-    write_nb(nb, path)
+    tidy(nb); write_nb(nb, path)
     return time.time() - start
 
 
@@ -53,8 +70,10 @@ if __name__ == '__main__':
     parser.add_argument('names', nargs='*', help='notebook names (default: all in nbs/)')
     parser.add_argument('--skip_slow', action='store_true', help='do not execute notest/slow/cuda cells')
     parser.add_argument('--keep_slow', action='store_true', help='do not execute notest/slow/cuda cells; keep their saved outputs')
+    parser.add_argument('--tidy_only', action='store_true', help='execute nothing: tidy the saved outputs')
     args = parser.parse_args()
     paths = [NBS / (n if n.endswith('.ipynb') else f'{n}.ipynb') for n in args.names] or sorted(NBS.glob('[!_]*.ipynb'))
     for path in paths:
+        if args.tidy_only: nb = read_nb(path); tidy(nb); write_nb(nb, path); continue
         print(f'{path.name}: {run_notebook(path, args.skip_slow, args.keep_slow):.0f} s', flush=True)
     subprocess.run(['nbdev_clean'], check=True, cwd=NBS.parent)
