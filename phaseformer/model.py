@@ -199,6 +199,7 @@ class Phaseformer(nn.Module):
     def forward(self, x: torch.Tensor, # (B, 3, H, W) image in [0, 1]; H and W multiples of 8
                 high: bool = True, # compute the 2x head (inference that needs only `low` skips it)
                ) -> PhaseformerOutput:
+        "`(low, high)`: the restored image at the input's size and at twice it (`high` None with `high=False`)."
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f'Phaseformer expects a (B, 3, H, W) tensor, got shape {tuple(x.shape)}')
         if x.shape[-2] % 8 or x.shape[-1] % 8:

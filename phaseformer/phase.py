@@ -4,15 +4,15 @@
 
 # %% ../nbs/00_phase.ipynb 2
 from __future__ import annotations
-import functools, math
+import functools, inspect, math
 import torch
 import torch.nn as nn
 
 # %% auto 0
-__all__ = ['phase_only_naive', 'unit_phasor', 'tangent_spectrum', 'phase_only_op', 'phase_only_backward', 'phase_only',
-           'spectrum_column_weights', 'phase_spectrum_op', 'phase_spectrum_backward', 'phase_spectrum_inference_op',
-           'phase_spectrum_full', 'phase_spectrum', 'swap_amplitude_phase', 'eca_kernel_size', 'phase_only_mean',
-           'PhaseECA']
+__all__ = ['phase_only_naive', 'unit_phasor', 'tangent_spectrum', 'documented_op', 'phase_only_op', 'phase_only_backward',
+           'phase_only', 'spectrum_column_weights', 'phase_spectrum_op', 'phase_spectrum_backward',
+           'phase_spectrum_inference_op', 'phase_spectrum_full', 'phase_spectrum', 'swap_amplitude_phase',
+           'eca_kernel_size', 'phase_only_mean', 'PhaseECA']
 
 # %% ../nbs/00_phase.ipynb 5
 def phase_only_naive(x: torch.Tensor, # (..., H, W) real tensor
@@ -44,7 +44,17 @@ def tangent_spectrum(grad: torch.Tensor, # (..., 2) gradient with respect to the
     return torch.addcmul(grad, phasor, (radial / scale ** 2).unsqueeze(-1), value=-1) * (inverse / scale).unsqueeze(-1)
 
 # %% ../nbs/00_phase.ipynb 9
-@torch.library.custom_op('phaseformer::phase_only', mutates_args=())
+def documented_op(name: str, # the op's qualified name, e.g. 'phaseformer::phase_only'
+                 ):
+    "`torch.library.custom_op(name)` (no mutated arguments) that `help()` and the docs describe as the function it wraps."
+    def register(fn):
+        op = torch.library.custom_op(name, mutates_args=())(fn)
+        op.__doc__, op.__signature__ = fn.__doc__, inspect.signature(fn)
+        return op
+    return register
+
+# %% ../nbs/00_phase.ipynb 12
+@documented_op('phaseformer::phase_only')
 def phase_only_op(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "`(map, phasor, 1 / |X|)` of a real float32/float64 `x`: the phase-only map and, as real pairs, its half spectrum's phasor."
     phasor, inverse = unit_phasor(torch.fft.rfft2(x))
@@ -55,7 +65,7 @@ def _phase_only_shapes(x):
     half = (*x.shape[:-1], x.shape[-1] // 2 + 1)
     return x.new_empty(x.shape), x.new_empty((*half, 2)), x.new_empty(half)
 
-@torch.library.custom_op('phaseformer::phase_only_backward', mutates_args=())
+@documented_op('phaseformer::phase_only_backward')
 def phase_only_backward(grad: torch.Tensor, phasor: torch.Tensor, inverse: torch.Tensor) -> torch.Tensor:
     "Gradient of the phase-only map: `irfft2(P(rfft2(grad)) / |X|)`, the tangential part of each bin."
     tangent = tangent_spectrum(torch.view_as_real(torch.fft.rfft2(grad)), phasor, inverse)
@@ -68,7 +78,7 @@ def _save_for_backward(ctx, inputs, output): ctx.save_for_backward(*output[1:])
 def _backward(ctx, grad, *unused): return phase_only_backward(grad, *ctx.saved_tensors)
 phase_only_op.register_autograd(_backward, setup_context=_save_for_backward)
 
-# %% ../nbs/00_phase.ipynb 10
+# %% ../nbs/00_phase.ipynb 13
 def _exact(x): return x if x.dtype in (torch.float32, torch.float64) else x.float()
 
 def phase_only(x: torch.Tensor, # (..., H, W) real tensor; half precision is computed in float32
@@ -76,7 +86,7 @@ def phase_only(x: torch.Tensor, # (..., H, W) real tensor; half precision is com
     "Phase-only map of `x` over its last two dims: numerically `phase_only_naive(x)`, several times faster."
     return phase_only_op(_exact(x))[0].to(x.dtype)
 
-# %% ../nbs/00_phase.ipynb 20
+# %% ../nbs/00_phase.ipynb 23
 @functools.lru_cache(maxsize=64)  # made once per size, dtype and device: no small kernels in every call (GPUs)
 def spectrum_column_weights(height: int, width: int, # sizes of the map
                             dtype: torch.dtype, device: torch.device,
@@ -87,7 +97,7 @@ def spectrum_column_weights(height: int, width: int, # sizes of the map
     if width % 2 == 0: multiplicity[-1] = 1
     return (multiplicity / (height * width)).sqrt()
 
-@torch.library.custom_op('phaseformer::phase_spectrum', mutates_args=())
+@documented_op('phaseformer::phase_spectrum')
 def phase_spectrum_op(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "`(phasors, 1 / |X|)` of a real float32/float64 `x`: its half spectrum's phasors, Parseval-weighted, as real pairs."
     phasor, inverse = unit_phasor(torch.fft.rfft2(x), spectrum_column_weights(*x.shape[-2:], x.dtype, x.device))
@@ -98,7 +108,7 @@ def _phase_spectrum_shapes(x):
     half = (*x.shape[:-1], x.shape[-1] // 2 + 1)
     return x.new_empty((*half, 2)), x.new_empty(half)
 
-@torch.library.custom_op('phaseformer::phase_spectrum_backward', mutates_args=())
+@documented_op('phaseformer::phase_spectrum_backward')
 def phase_spectrum_backward(grad: torch.Tensor, phasor: torch.Tensor, inverse: torch.Tensor, width: int) -> torch.Tensor:
     "Gradient of `phase_spectrum` with respect to `x`: `irfft2` of the tangent projection over the squared weights."
     height = grad.shape[-3]
@@ -112,7 +122,7 @@ def _save_spectrum(ctx, inputs, output): ctx.save_for_backward(*output); ctx.wid
 def _spectrum_backward(ctx, grad, unused): return phase_spectrum_backward(grad, *ctx.saved_tensors, ctx.width)
 phase_spectrum_op.register_autograd(_spectrum_backward, setup_context=_save_spectrum)
 
-@torch.library.custom_op('phaseformer::phase_spectrum_inference', mutates_args=())
+@documented_op('phaseformer::phase_spectrum_inference')
 def phase_spectrum_inference_op(x: torch.Tensor) -> torch.Tensor:
     "`phase_spectrum_op(x)[0]` without the inverse magnitudes only a gradient needs: `torch.sgn`, one pass; no autograd."
     spectrum = torch.fft.rfft2(x)
@@ -124,7 +134,7 @@ def phase_spectrum_inference_op(x: torch.Tensor) -> torch.Tensor:
 @phase_spectrum_inference_op.register_fake
 def _phase_spectrum_inference_shape(x): return _phase_spectrum_shapes(x)[0]
 
-# %% ../nbs/00_phase.ipynb 22
+# %% ../nbs/00_phase.ipynb 25
 def phase_spectrum_full(x: torch.Tensor, # (..., H, W) real tensor
                        ) -> torch.Tensor:
     "`(..., 2 H W)` phasors of the full spectrum as real pairs, rows normalised: the form ONNX export translates."
@@ -143,7 +153,7 @@ def phase_spectrum(x: torch.Tensor, # (..., H, W) real tensor; half precision is
     else: rows = phase_spectrum_inference_op(exact).flatten(-3)
     return rows.to(x.dtype)
 
-# %% ../nbs/00_phase.ipynb 26
+# %% ../nbs/00_phase.ipynb 29
 def swap_amplitude_phase(amplitude_from: torch.Tensor, # (..., H, W) image whose spectrum magnitude is kept
                          phase_from: torch.Tensor, # (..., H, W) image whose spectrum phase is kept
                         ) -> torch.Tensor:
@@ -152,21 +162,21 @@ def swap_amplitude_phase(amplitude_from: torch.Tensor, # (..., H, W) image whose
     phasor, _ = unit_phasor(torch.fft.rfft2(phase_from))
     return torch.fft.irfft2(magnitude * phasor, s=phase_from.shape[-2:])
 
-# %% ../nbs/00_phase.ipynb 30
+# %% ../nbs/00_phase.ipynb 33
 def eca_kernel_size(channels: int, # number of channels C
                    ) -> int:
     "ECA kernel size `|log2(C)/2 + 1/2|`, truncated and forced odd (as ECA-Net and the published model)."
     k = int(abs(math.log2(channels) / 2 + 1 / 2))
     return k if k % 2 else k + 1
 
-# %% ../nbs/00_phase.ipynb 33
+# %% ../nbs/00_phase.ipynb 36
 def phase_only_mean(x: torch.Tensor, # (B, C, H, W)
                    ) -> torch.Tensor:
     "Spatial mean of `phase_only(x)` per channel, (B, C, 1, 1), in closed form: sign of the channel sum over H*W."
     total = x.sum((-2, -1), keepdim=True)
     return torch.where(total < 0, -1.0, 1.0).to(x.dtype) / (x.shape[-2] * x.shape[-1])
 
-# %% ../nbs/00_phase.ipynb 35
+# %% ../nbs/00_phase.ipynb 38
 class PhaseECA(nn.Module):
     "Efficient channel attention whose channel descriptor is the mean of the phase-only map."
     def __init__(self, channels: int, # channels of the input; sets the kernel size
