@@ -30,8 +30,9 @@ def page_problems(source: Path, html: str) -> list:
     figures = sum(bool({'image/png', 'image/jpeg'} & set(o.get('data', {}))) for c in nb['cells'] for o in c.get('outputs', []))
     rendered = html.count('data:image/png') + html.count('data:image/jpeg')
     if rendered < figures: problems.append(f'{figures} saved figures, {rendered} rendered')
-    torch_text = [t for t in ('CustomOpDef is a wrapper', ':class:`', ':func:`', ':meth:`', '.. note::') if t in html]
-    if torch_text: problems.append(f'documentation that is not ours (torch\'s docstrings, raw reStructuredText): {", ".join(torch_text)}')
+    rendered_docs = ''.join(''.join(o.get('data', {}).get('text/markdown', '')) for c in nb['cells'] for o in c.get('outputs', []))
+    torch_text = [t for t in ('CustomOpDef is a wrapper', ':class:`', ':func:`', ':meth:`', '.. note::', '__main__.') if t in rendered_docs]
+    if torch_text: problems.append(f'documentation that is not ours (torch\'s docstrings, raw reStructuredText, the docs build\'s __main__): {", ".join(torch_text)}')
     streams = [''.join(o.get('text', '')) for c in nb['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'stream']
     if any('\r' in t for t in streams): problems.append('progress-bar redraws in a saved output (python tools/run_notebooks.py --tidy_only)')
     if any(str(ROOT) in t for t in streams): problems.append(f'a saved output shows this machine\'s path {ROOT}')
