@@ -13,9 +13,8 @@ import torch
 import torch.nn as nn
 from fastcore.script import call_parse, Param, store_true
 from .files import write_atomically, exit_on_user_error
-from .pretrained import Pretrained, pretrained_entry, resolve_source, describe_registry
-from .model import Phaseformer, PhaseformerConfig, phaseformer_config
-from .model import VALUE_RANGE, PUBLISHED_VALUE_RANGE
+from .pretrained import Pretrained, pretrained_entry, resolve_source, describe_registry, PUBLISHED_VALUE_RANGE
+from .model import Phaseformer, PhaseformerConfig, phaseformer_config, VALUE_RANGE
 
 # %% auto 0
 __all__ = ['SAFE_GLOBALS', 'CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'EMA_KEYS', 'WRAPPER_PREFIXES', 'PUBLISHED_UNUSED_PREFIXES',

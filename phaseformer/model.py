@@ -14,10 +14,10 @@ from torch.utils.flop_counter import FlopCounterMode
 from .phase import phase_spectrum, phase_only_naive, PhaseECA
 
 # %% auto 0
-__all__ = ['HEADS', 'VALUE_RANGE', 'PUBLISHED_VALUE_RANGE', 'ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal',
-           'PhaseAttention', 'GDFN', 'TransformerBlock', 'DownSample', 'UpSample', 'PhaseformerConfig',
-           'phaseformer_config', 'phaseformer_tiny_config', 'PhaseformerOutput', 'split_outputs', 'check_head',
-           'Phaseformer', 'compile_model', 'count_macs', 'model_summary']
+__all__ = ['HEADS', 'VALUE_RANGE', 'ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'PhaseAttention', 'GDFN',
+           'TransformerBlock', 'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_config',
+           'phaseformer_tiny_config', 'PhaseformerOutput', 'split_outputs', 'check_head', 'Phaseformer',
+           'compile_model', 'count_macs', 'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
 class ChannelLayerNorm(nn.LayerNorm):
@@ -162,8 +162,7 @@ def split_outputs(out) -> tuple:
 
 # %% ../nbs/01_model.ipynb 28
 HEADS = PhaseformerOutput._fields  # ('low', 'high'): the two outputs, everywhere a head is named
-VALUE_RANGE = (0.0, 1.0)  # the image range of the models phaseformer trains
-PUBLISHED_VALUE_RANGE = (-1.0, 1.0)  # the image range of the authors' scripts and released weights
+VALUE_RANGE = (0.0, 1.0)  # the image range of the models phaseformer trains (the authors': pretrained.PUBLISHED_VALUE_RANGE)
 
 def check_head(head: str) -> str:
     "`head` when it is one of `HEADS`; otherwise a ValueError naming them."

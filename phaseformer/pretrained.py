@@ -10,12 +10,11 @@ from pathlib import Path
 import torch.hub
 from tqdm import tqdm
 from .files import write_atomically
-from .model import PUBLISHED_VALUE_RANGE
 
 # %% auto 0
-__all__ = ['AUTHORS_REPOSITORY', 'AUTHORS_COMMIT', 'AUTHORS_PROTOCOL', 'PRETRAINED', 'REGISTRY_ENV', 'PretrainedError',
-           'Pretrained', 'registry', 'pretrained_entry', 'file_hashes', 'file_problem', 'cache_dir', 'download',
-           'pretrained_file', 'resolve_source', 'describe_registry']
+__all__ = ['AUTHORS_REPOSITORY', 'AUTHORS_COMMIT', 'AUTHORS_PROTOCOL', 'PUBLISHED_VALUE_RANGE', 'PRETRAINED', 'REGISTRY_ENV',
+           'PretrainedError', 'Pretrained', 'registry', 'pretrained_entry', 'file_hashes', 'file_problem', 'cache_dir',
+           'download', 'pretrained_file', 'resolve_source', 'describe_registry']
 
 # %% ../nbs/01b_pretrained.ipynb 5
 AUTHORS_REPOSITORY = 'https://github.com/Mdraqibkhan/Phaseformer'
@@ -26,6 +25,8 @@ class PretrainedError(ValueError):
     "Released weights that cannot be had or cannot be trusted; the message names the file or URL and what to do."
 
 # %% ../nbs/01b_pretrained.ipynb 6
+PUBLISHED_VALUE_RANGE = (-1.0, 1.0)  # the image range of the authors' scripts and released weights
+
 @dataclass(frozen=True)
 class Pretrained:
     "Released weights: where the file is, how to check it, what it was trained on and how it was evaluated."

@@ -221,7 +221,7 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
             if self.ema: self.ema.update_parameters(self.model)
             self.schedule.step_iteration(); self.global_step += 1
             if self.main and cfg.sample_every and self.global_step % cfg.sample_every == 0:
-                write_image(image_grid(x[:4].float(), low[:4].detach().float().clamp(0, 1), y[:4]),
+                write_image(image_grid(x[:4].float(), low[:4].detach().float(), y[:4]),
                            self.run_dir / 'samples' / f'step{self.global_step:07d}.png')
         for k, v in {'loss': loss.detach(), **parts}.items(): sums[k] = sums.get(k, 0) + v
         count += 1; images += len(x); loss_total += loss_value

@@ -39,8 +39,8 @@ def skip_cell(cell, skip_slow: bool) -> bool:
 
 def tidy_stream(text: str) -> str:
     "What a terminal shows of `text`: each line's last carriage-return redraw, cleared lines dropped, repository paths relative."
-    kept = [line.rsplit('\r', 1)[-1] for line in text.split('\n') if line.rsplit('\r', 1)[-1].strip() or '\r' not in line]
-    return '\n'.join(kept).replace(f'{NBS.parent}/', '')
+    shown = [(line.rsplit('\r', 1)[-1], '\r' in line) for line in text.split('\n')]
+    return '\n'.join(last for last, redrawn in shown if last.strip() or not redrawn).replace(f'{NBS.parent}/', '')
 
 
 def tidy(nb):
