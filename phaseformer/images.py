@@ -53,7 +53,7 @@ def read_image(path) -> np.ndarray:
 # %% ../nbs/00b_images.ipynb 15
 def to_tensor(img: np.ndarray) -> torch.Tensor:
     "(H, W, 3) uint8 array -> (3, H, W) float32 tensor in [0, 1]."
-    return torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1).float().div_(255)
+    return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1), dtype=np.float32)).div_(255)  # a copy: read-only arrays too
 
 # %% ../nbs/00b_images.ipynb 16
 def to_uint8(x) -> np.ndarray:

@@ -151,7 +151,7 @@ def enhance_files(enhancer: Enhancer, inputs, out_dir, ext: str | None = None, q
     for path, reason in failed: print(f'Failed: {path}: {reason}', file=sys.stderr)
     return failed
 
-# %% ../nbs/06_inference.ipynb 27
+# %% ../nbs/06_inference.ipynb 29
 @call_parse
 def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
                 checkpoint: Param('checkpoint of any format (whole-model pickles included; nothing pickled is run)', str) = None,
@@ -183,7 +183,7 @@ def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
     print(f'Enhanced {len(files) - len(failed)} of {len(files)} images into {out}')
     if failed: sys.exit(1)
 
-# %% ../nbs/06_inference.ipynb 29
+# %% ../nbs/06_inference.ipynb 31
 def scene_correlation(a: np.ndarray, b: np.ndarray, side: int = 64) -> float:
     "Correlation of the gradient magnitudes of two images in gray at `side` x `side`: near 1 for one scene, near 0 for two."
     edges = [np.hypot(*np.gradient(resize_image(img, (side, side)).astype(np.float64).mean(-1))).ravel() for img in (a, b)]
@@ -202,7 +202,7 @@ def score(out: np.ndarray, reference: np.ndarray | None) -> dict:
     paired = {'psnr': psnr(out, reference), 'ssim': ssim(out, reference)} if reference is not None else {}
     return {**paired, 'uiqm': uiqm(out), 'uciqe': uciqe(out)}
 
-# %% ../nbs/06_inference.ipynb 30
+# %% ../nbs/06_inference.ipynb 32
 def _splitless_pairs(dataset) -> list:
     "All pairs of a dataset without splits (UIEB, EUVP, LSUI, explicit folders); refuses a root that has only a train split."
     folders = dataset_folders(dataset, 'train')
@@ -276,13 +276,13 @@ def evaluate_folder(enhancer: Enhancer, dataset, # dataset root, 'IN,REF' pair, 
                           quiet=quiet, force=force)[0]
     return [{k: v for k, v in row.items() if k != 'method'} for row in rows]
 
-# %% ../nbs/06_inference.ipynb 31
+# %% ../nbs/06_inference.ipynb 33
 def summarize(rows: list) -> dict:
     "Mean and standard deviation of each metric (the numeric columns) over the rows."
     keys = [k for k, v in rows[0].items() if isinstance(v, (int, float))] if rows else []
     return {k: (float(np.mean([r[k] for r in rows])), float(np.std([r[k] for r in rows]))) for k in keys}
 
-# %% ../nbs/06_inference.ipynb 37
+# %% ../nbs/06_inference.ipynb 39
 @call_parse
 def eval_cli(checkpoint: Param('checkpoint of any format (whole-model pickles included; nothing pickled is run)', str) = None,
              weights: Param('released weights by name instead of --checkpoint, e.g. uieb', str) = None,

@@ -2,7 +2,9 @@
 
 Runs what `nbdev_docs` runs before Quarto (nbdev.yml refresh, doc links, `sidebar.yml`, the notebook processors into
 `_proc/`), fails on their errors, then renders every processed page to HTML with nbconvert and checks that each has
-its title, that exported symbols have their `show_doc` signatures, and that figures saved in the notebooks survive.
+its title, that exported symbols have their `show_doc` signatures, that figures saved in the notebooks survive and
+that what a reader sees is ours: no progress-bar redraws, machine paths or saved errors, no torch docstrings or
+garbled signatures, no widget without its saved state, no image link that does not resolve.
 Writes the pages to `_proc/html/` for a look (e.g. `chromium --headless --screenshot`).   Run: python tools/check_docs.py
 """
 import json, re, shutil, sys
@@ -12,8 +14,10 @@ from nbdev.config import get_config
 from nbdev.doclinks import _build_modidx
 from nbdev.quarto import refresh_quarto_yml, nbdev_sidebar
 from nbdev.serve import proc_nbs
+from run_notebooks import TEMPORARY_FOLDER, WIDGET_STATE, WIDGET_VIEW
 
 ROOT = Path(__file__).resolve().parent.parent
+NOT_OUR_TEXT = ('CustomOpDef is a wrapper', ':class:`', ':func:`', ':meth:`', '.. note::', '__main__.')
 
 
 def page_problems(source: Path, html: str) -> list:
@@ -31,11 +35,20 @@ def page_problems(source: Path, html: str) -> list:
     rendered = html.count('data:image/png') + html.count('data:image/jpeg')
     if rendered < figures: problems.append(f'{figures} saved figures, {rendered} rendered')
     rendered_docs = ''.join(''.join(o.get('data', {}).get('text/markdown', '')) for c in nb['cells'] for o in c.get('outputs', []))
-    torch_text = [t for t in ('CustomOpDef is a wrapper', ':class:`', ':func:`', ':meth:`', '.. note::', '__main__.') if t in rendered_docs]
-    if torch_text: problems.append(f'documentation that is not ours (torch\'s docstrings, raw reStructuredText, the docs build\'s __main__): {", ".join(torch_text)}')
+    not_ours = [t for t in NOT_OUR_TEXT if t in rendered_docs]
+    if not_ours: problems.append(f'documentation that is not ours (torch\'s docstrings, raw reStructuredText, the docs build\'s __main__): {", ".join(not_ours)}')
+    signatures = [l for l in rendered_docs.splitlines() if l.startswith('>  ')]
+    garbled = [l.strip('> ')[:60] for l in signatures if re.search(r'[:(,]\s*\w*\s*<|ForwardRef\(|\*args:Any', l)]
+    if garbled: problems.append(f'signatures printed as Param reprs, forward references or nn.Module\'s (*args, **kwargs): {garbled[:3]}')
     streams = [''.join(o.get('text', '')) for c in nb['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'stream']
     if any('\r' in t for t in streams): problems.append('progress-bar redraws in a saved output (python tools/run_notebooks.py --tidy_only)')
-    if any(str(ROOT) in t for t in streams): problems.append(f'a saved output shows this machine\'s path {ROOT}')
+    texts = streams + [''.join(o.get('data', {}).get('text/plain', '')) for c in nb['cells'] for o in c.get('outputs', [])]
+    if any(str(ROOT) in t or TEMPORARY_FOLDER.search(t) for t in texts): problems.append(f'a saved output shows this machine\'s paths ({ROOT} or a temporary folder)')
+    if any(o.get('output_type') == 'error' for c in nb['cells'] for o in c.get('outputs', [])): problems.append('a saved error')
+    saved_state = nb.get('metadata', {}).get('widgets', {}).get(WIDGET_STATE, {}).get('state', {})
+    stateless = [o['data'][WIDGET_VIEW]['model_id'] for c in nb['cells'] for o in c.get('outputs', [])
+                 if WIDGET_VIEW in o.get('data', {}) and o['data'][WIDGET_VIEW]['model_id'] not in saved_state]
+    if stateless: problems.append(f'{len(stateless)} widget outputs without saved widget state (they render as text): python tools/run_notebooks.py')
     return problems
 
 

@@ -11,11 +11,14 @@ running anything. Run from the repository root, with `../shared` beside it for t
     python tools/run_notebooks.py --tidy_only experiments/real_data  # tidy the saved outputs, execute nothing
 
 Saved streams are tidied as a terminal would leave them: progress bars keep their last redraw (not hundreds of
-lines), cleared bars go, and paths inside this repository are written relative to it (no machine paths).
+lines), cleared bars go, paths inside this repository are written relative to it and temporary folders as `<tmp>`. The state of
+the widgets a notebook shows is saved in its metadata, as JupyterLab's "Save Widget State Automatically" does, so the
+docs site and a fresh clone render them before anyone runs a cell.
 
 Then `nbdev_clean` (run here at the end) strips metadata noise and keeps the outputs.
 """
-import argparse, subprocess, sys, time, warnings
+import argparse, re, subprocess, sys, tempfile, time, warnings
+import ipywidgets
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
@@ -23,6 +26,8 @@ from fastcore.xtras import working_directory
 
 NBS = Path(__file__).resolve().parent.parent / 'nbs'
 SLOW_FLAGS = ('notest', 'slow', 'cuda')
+TEMPORARY_FOLDER = re.compile(re.escape(tempfile.gettempdir()) + r'/tmp[\w-]+')  # tempfile's folders: tmp8ah9y5xn
+WIDGET_VIEW, WIDGET_STATE = 'application/vnd.jupyter.widget-view+json', 'application/vnd.jupyter.widget-state+json'
 
 
 def is_slow(cell) -> bool:
@@ -37,17 +42,30 @@ def skip_cell(cell, skip_slow: bool) -> bool:
     return skip_slow and is_slow(cell)
 
 
+def tidy_text(text: str) -> str:
+    "`text` without this machine's paths: repository paths relative, temporary folders as `<tmp>`."
+    return TEMPORARY_FOLDER.sub('<tmp>', text.replace(f'{NBS.parent}/', ''))
+
+
 def tidy_stream(text: str) -> str:
-    "What a terminal shows of `text`: each line's last carriage-return redraw, cleared lines dropped, repository paths relative."
+    "What a terminal shows of `text`: each line's last carriage-return redraw, cleared lines dropped, no machine paths."
     shown = [(line.rsplit('\r', 1)[-1], '\r' in line) for line in text.split('\n')]
-    return '\n'.join(last for last, redrawn in shown if last.strip() or not redrawn).replace(f'{NBS.parent}/', '')
+    return tidy_text('\n'.join(last for last, redrawn in shown if last.strip() or not redrawn))
 
 
 def tidy(nb):
-    "Tidy every saved stream output of `nb` in place."
+    "Tidy every saved stream and plain-text output of `nb` in place."
     for cell in nb.cells:
         for out in cell.get('outputs', []):
             if out.get('output_type') == 'stream': out['text'] = tidy_stream(''.join(out['text']))
+            elif 'text/plain' in out.get('data', {}): out['data']['text/plain'] = tidy_text(''.join(out['data']['text/plain'])).splitlines(keepends=True)
+
+
+def save_widget_state(nb):
+    "Record in `nb`'s metadata the state of the live widgets if its outputs show any (drop stale state otherwise)."
+    shows_widgets = any(WIDGET_VIEW in out.get('data', {}) for cell in nb.cells for out in cell.get('outputs', []))
+    nb.metadata.pop('widgets', None)
+    if shows_widgets: nb.metadata['widgets'] = {WIDGET_STATE: ipywidgets.Widget.get_manager_state(drop_defaults=True)}
 
 
 def run_notebook(path: Path, skip_slow: bool = False, keep_slow: bool = False) -> float:
@@ -56,10 +74,11 @@ def run_notebook(path: Path, skip_slow: bool = False, keep_slow: bool = False) -
     nb = read_nb(path)
     for cell in nb.cells:
         if cell.cell_type == 'code' and not (keep_slow and is_slow(cell)): cell.outputs, cell.execution_count = [], None
+    ipywidgets.Widget.close_all()  # the state saved below is this notebook's widgets only
     shell = CaptureShell(path.parent, mpl_format='jpeg')  # photos: a tenth of the size of PNG
     with working_directory(path.parent):
         shell.run_all(nb, exc_stop=True, preproc=lambda cell: skip_cell(cell, skip_slow or keep_slow))
-    tidy(nb); write_nb(nb, path)
+    tidy(nb); save_widget_state(nb); write_nb(nb, path)
     return time.time() - start
 
 
