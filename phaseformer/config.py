@@ -111,6 +111,11 @@ class TrainConfig:
             if not weights: continue
             try: FixedWeighting(len(names), weights)  # the loss's own rules for its weights
             except ValueError as e: raise ValueError(f'{flag} ({", ".join(names)}): {e}') from None
+        self.check_sources()
+        return self
+
+    def check_sources(self):
+        "Raise `ValueError` for a dataset folder, checkpoint, split file or released name that is not there."
         for source in self.dataset_path:
             for part in str(source).split(','):
                 if not Path(part).is_dir(): raise ValueError(f'--dataset_path {part}: no such folder')
@@ -119,7 +124,6 @@ class TrainConfig:
             try: pretrained_entry(self.weights)
             except ValueError as e: raise ValueError(f'--weights: {e}') from None
         if self.split_file and not Path(self.split_file).is_file(): raise ValueError(f'--split_file {self.split_file}: no such file')
-        return self
 
 # %% ../nbs/05a_config.ipynb 8
 def demo_config(**overrides) -> TrainConfig:

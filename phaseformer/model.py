@@ -15,7 +15,7 @@ from .phase import phase_spectrum, phase_only_naive, PhaseECA
 
 # %% auto 0
 __all__ = ['HEADS', 'VALUE_RANGE', 'ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'PhaseAttention', 'GDFN',
-           'TransformerBlock', 'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_config',
+           'TransformerBlock', 'check_contract', 'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_config',
            'phaseformer_tiny_config', 'PhaseformerOutput', 'split_outputs', 'check_head', 'Phaseformer',
            'compile_model', 'count_macs', 'model_summary']
 
@@ -105,7 +105,31 @@ class TransformerBlock(nn.Module):
         x = x + self.attn(self.norm1(x))
         return x + self.ffn(self.norm2(x))
 
-# %% ../nbs/01_model.ipynb 18
+# %% ../nbs/01_model.ipynb 14
+def _tensors(out) -> list:
+    "The tensors in a module's output: a tensor, or tuples, lists and dicts of them (nested)."
+    if isinstance(out, torch.Tensor): return [out]
+    if isinstance(out, dict): out = list(out.values())
+    return [t for o in out for t in _tensors(o)] if isinstance(out, (tuple, list)) else []
+
+def check_contract(module: nn.Module, *inputs, # the first must be a float tensor: it is made to require a gradient
+                   expected_shape: tuple | None = None, # the first output's shape
+                   unused: tuple = (), # names (prefixes) of parameters the output does not depend on by design
+                  ):
+    "The contract of every module in phaseformer: the expected shape, finite outputs; backward reaches the first input and every trainable parameter."
+    first = inputs[0].detach().requires_grad_()
+    out = module(first, *inputs[1:])
+    tensors = _tensors(out)
+    if expected_shape is not None and tuple(tensors[0].shape) != tuple(expected_shape):
+        raise AssertionError(f'{type(module).__name__}: output shape {tuple(tensors[0].shape)}, expected {tuple(expected_shape)}')
+    if not all(torch.isfinite(t).all() for t in tensors): raise AssertionError(f'{type(module).__name__}: non-finite output')
+    sum(t.float().square().mean() for t in tensors if t.is_floating_point() and t.requires_grad).backward()
+    missing = [name for name, p in module.named_parameters() if p.requires_grad and not name.startswith(unused) and (p.grad is None or not p.grad.abs().sum())]
+    if missing: raise AssertionError(f'{type(module).__name__}: no gradient for {missing}')
+    if first.grad is None or not first.grad.abs().sum(): raise AssertionError(f'{type(module).__name__}: no gradient for its input')
+    return out
+
+# %% ../nbs/01_model.ipynb 20
 class DownSample(nn.Module):
     "3x3 conv to C/2 channels, then PixelUnshuffle(2): (B, C, H, W) -> (B, 2C, H/2, W/2)."
     def __init__(self, channels: int):
@@ -114,7 +138,7 @@ class DownSample(nn.Module):
                                   nn.PixelUnshuffle(2))
     def forward(self, x): return self.body(x)
 
-# %% ../nbs/01_model.ipynb 19
+# %% ../nbs/01_model.ipynb 21
 class UpSample(nn.Module):
     "3x3 conv to 2C channels, then PixelShuffle(2): (B, C, H, W) -> (B, C/2, 2H, 2W)."
     def __init__(self, channels: int):
@@ -123,7 +147,7 @@ class UpSample(nn.Module):
                                   nn.PixelShuffle(2))
     def forward(self, x): return self.body(x)
 
-# %% ../nbs/01_model.ipynb 22
+# %% ../nbs/01_model.ipynb 24
 @dataclass(frozen=True)
 class PhaseformerConfig:
     "Sizes of a Phaseformer; the defaults are the published model."
@@ -139,7 +163,7 @@ class PhaseformerConfig:
     @property
     def channels(self): return tuple(self.dim * 2 ** i for i in range(4))
 
-# %% ../nbs/01_model.ipynb 23
+# %% ../nbs/01_model.ipynb 25
 def phaseformer_config(**overrides) -> PhaseformerConfig:
     "The published Phaseformer (1.78M parameters)."
     return PhaseformerConfig(**overrides)
@@ -149,7 +173,7 @@ def phaseformer_tiny_config(**overrides) -> PhaseformerConfig:
     return PhaseformerConfig(**{**dict(dim=8, blocks=(1, 1, 1, 1), heads=(1, 1, 2, 2), refinement_blocks=1,
                                        head_channels=4), **overrides})
 
-# %% ../nbs/01_model.ipynb 27
+# %% ../nbs/01_model.ipynb 29
 class PhaseformerOutput(NamedTuple):
     "The two heads: `low` (B, 3, H, W) and `high` (B, 3, 2H, 2W)."
     low: torch.Tensor
@@ -160,7 +184,7 @@ def split_outputs(out) -> tuple:
     if isinstance(out, torch.Tensor): return out, None
     return out[0], out[1]
 
-# %% ../nbs/01_model.ipynb 28
+# %% ../nbs/01_model.ipynb 30
 HEADS = PhaseformerOutput._fields  # ('low', 'high'): the two outputs, everywhere a head is named
 VALUE_RANGE = (0.0, 1.0)  # the image range of the models phaseformer trains (the authors': pretrained.PUBLISHED_VALUE_RANGE)
 
@@ -169,7 +193,7 @@ def check_head(head: str) -> str:
     if head not in HEADS: raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
     return head
 
-# %% ../nbs/01_model.ipynb 31
+# %% ../nbs/01_model.ipynb 33
 def _stage(blocks, channels, heads, cfg):
     return nn.Sequential(*[TransformerBlock(channels, heads, cfg.expansion, cfg.naive_phase) for _ in range(blocks)])
 
@@ -217,7 +241,7 @@ class Phaseformer(nn.Module):
         if not high: return PhaseformerOutput(low, None)
         return PhaseformerOutput(low, self.output(self.output1(self.ups1(features))).contiguous())
 
-# %% ../nbs/01_model.ipynb 38
+# %% ../nbs/01_model.ipynb 40
 def compile_model(model: nn.Module, **options) -> nn.Module:
     "Compile `model` in place with `torch.compile(**options)`; if compiling fails, say so in one line and run eagerly."
     model.compile(**{'dynamic': False, **options})
@@ -236,7 +260,7 @@ def compile_model(model: nn.Module, **options) -> nn.Module:
     model._compiled_call_impl = first_call
     return model
 
-# %% ../nbs/01_model.ipynb 47
+# %% ../nbs/01_model.ipynb 49
 def count_macs(model: nn.Module, size: int = 256) -> dict:
     "Multiply-accumulates of one forward pass on a `size` x `size` image, split into convolutions and attention."
     counts = {'convolutions': 0, 'attention': 0}
@@ -253,7 +277,7 @@ def count_macs(model: nn.Module, size: int = 256) -> dict:
     counts['convolutions'] += flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
     return counts
 
-# %% ../nbs/01_model.ipynb 48
+# %% ../nbs/01_model.ipynb 50
 def model_summary(model: nn.Module, size: int = 256, # image side for the MAC count
                  ) -> dict:
     "Print and return parameter and MAC counts of `model` at `size` x `size`."

@@ -192,6 +192,20 @@ def _guard(self: Trainer, loss_value: float, parts: dict, epoch: int, batch: int
 
 # %% ../nbs/05_train.ipynb 11
 @patch
+def apply_gradients(self: Trainer, x, low, y):
+    "The optimizer step after the last micro-batch: sync, clip, step; then EMA, schedule, step count and sample grid."
+    _sync_grads(self.weight_params, self.world)
+    if self.cfg.clip:
+        self.scaler.unscale_(self.optimizer)
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip)
+    self.scaler.step(self.optimizer); self.scaler.update(); self.optimizer.zero_grad(set_to_none=True)
+    if self.ema: self.ema.update_parameters(self.model)
+    self.schedule.step_iteration(); self.global_step += 1
+    if self.main and self.cfg.sample_every and self.global_step % self.cfg.sample_every == 0:
+        write_image(image_grid(x[:4].float(), low[:4].detach().float(), y[:4]), self.run_dir / 'samples' / f'step{self.global_step:07d}.png')
+
+# %% ../nbs/05_train.ipynb 12
+@patch
 def train_epoch(self: Trainer, epoch: int) -> dict:
     "One epoch; returns the epoch's mean loss components, skipped steps and throughput."
     cfg, net = self.cfg, self.net
@@ -212,17 +226,7 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
             loss_value = loss.item()  # the one device sync of a step: the guards and the progress bar need it
             if not self._guard(loss_value, parts, epoch, i): skipped += 1; continue
             self.scaler.scale(loss / cfg.accum_steps).backward()
-        if last_micro:
-            _sync_grads(self.weight_params, self.world)
-            if cfg.clip:
-                self.scaler.unscale_(self.optimizer)
-                torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip)
-            self.scaler.step(self.optimizer); self.scaler.update(); self.optimizer.zero_grad(set_to_none=True)
-            if self.ema: self.ema.update_parameters(self.model)
-            self.schedule.step_iteration(); self.global_step += 1
-            if self.main and cfg.sample_every and self.global_step % cfg.sample_every == 0:
-                write_image(image_grid(x[:4].float(), low[:4].detach().float(), y[:4]),
-                           self.run_dir / 'samples' / f'step{self.global_step:07d}.png')
+        if last_micro: self.apply_gradients(x, low, y)
         for k, v in {'loss': loss.detach(), **parts}.items(): sums[k] = sums.get(k, 0) + v
         count += 1; images += len(x); loss_total += loss_value
         if not self.quiet:
@@ -234,7 +238,7 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
     seconds = time.time() - start
     return means | {'skipped': skipped, 'seconds': seconds, 'images_per_s': images * self.world / seconds}
 
-# %% ../nbs/05_train.ipynb 13
+# %% ../nbs/05_train.ipynb 14
 @patch
 def checkpoint_state(self: Trainer, epoch: int) -> dict:
     "Everything needed to resume after `epoch`, as tensors and plain values."
@@ -253,7 +257,7 @@ def save(self: Trainer, epoch: int, *names: str):
     state = self.checkpoint_state(epoch)
     for name in names: save_checkpoint(state, self.ckpt_dir / name)
 
-# %% ../nbs/05_train.ipynb 15
+# %% ../nbs/05_train.ipynb 16
 @patch
 def _resume(self: Trainer, path):
     "Restore a run's checkpoint fully, or load the weights of any other checkpoint into the model."
@@ -285,7 +289,7 @@ def _resume(self: Trainer, path):
             self.history = [r for r in read_metrics(previous / 'metrics.csv') if r['epoch'] < self.start_epoch]
     self.notes.append(f'Resumed {path}: continuing at epoch {self.start_epoch} (step {self.global_step}).')
 
-# %% ../nbs/05_train.ipynb 16
+# %% ../nbs/05_train.ipynb 17
 @patch
 def _start_from(self: Trainer, weights: Weights):
     "Begin a new run (epoch 1, a new optimizer) from the weights of another checkpoint or of released weights."
@@ -296,7 +300,7 @@ def _start_from(self: Trainer, weights: Weights):
         if weights.value_range not in (None, VALUE_RANGE):
             self.notes.append(f'Note: these weights were trained on images in {list(weights.value_range)}; training here uses [0, 1].')
 
-# %% ../nbs/05_train.ipynb 17
+# %% ../nbs/05_train.ipynb 18
 @patch
 def _load_loss_weights(self: Trainer, saved: dict, path):
     "Restore the learned loss weights (also from checkpoints that kept them as `{'term': ..., 'head': ...}`)."
@@ -309,7 +313,7 @@ def _load_loss_weights(self: Trainer, saved: dict, path):
     with torch.no_grad():
         for name, value in saved.items(): learned[name].copy_(value)
 
-# %% ../nbs/05_train.ipynb 19
+# %% ../nbs/05_train.ipynb 20
 @patch
 def fit(self: Trainer) -> dict:
     "Train for the configured epochs, evaluating, logging and checkpointing; returns the final summary."
@@ -366,14 +370,14 @@ def _log_epoch(self: Trainer, epoch: int, train_stats: dict, metrics: dict, iden
         print(f'Epoch {epoch}/{self.cfg.epochs}: loss {train_stats.get("loss", math.nan):.4f} lr {row["lr"]:.2e}'
               f'{evaluation} | {train_stats["images_per_s"]:.1f} img/s, {train_stats["seconds"]:.0f} s | weights {weights}')
 
-# %% ../nbs/05_train.ipynb 20
+# %% ../nbs/05_train.ipynb 21
 def train_model(cfg: TrainConfig | None = None, **overrides) -> dict:
     "Train Phaseformer with `cfg` (fields can be overridden by keyword); returns the final metrics and paths."
     cfg = cfg or TrainConfig()
     if overrides: cfg = TrainConfig(**{**asdict(cfg), **overrides})
     return Trainer(cfg).fit()
 
-# %% ../nbs/05_train.ipynb 60
+# %% ../nbs/05_train.ipynb 61
 USER_ERRORS = (ValueError, OSError, TrainingStopped)  # one line for these; anything else is a bug and keeps its traceback
 
 def _resumed_config(argv) -> dict | None:
@@ -388,7 +392,7 @@ def _process_count(cfg: TrainConfig) -> int:
     if cfg.nproc: return cfg.nproc
     return torch.cuda.device_count() if cfg.device in ('auto', 'cuda') and torch.cuda.device_count() > 1 else 1
 
-# %% ../nbs/05_train.ipynb 61
+# %% ../nbs/05_train.ipynb 62
 def _interrupted(trainer) -> str:
     "What a Ctrl-C leaves: the step it stopped at and the checkpoint to resume from."
     if getattr(trainer, 'run_dir', None) is None: return 'interrupted before training started; no checkpoint was written'
@@ -421,7 +425,7 @@ def run_training(cfg: TrainConfig, notes: list = ()):
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
-# %% ../nbs/05_train.ipynb 62
+# %% ../nbs/05_train.ipynb 63
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
@@ -437,5 +441,5 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
     except KeyboardInterrupt: sys.exit(130)  # Ctrl-C reaches every process; rank 0 printed where the run stands
 
-# %% ../nbs/05_train.ipynb 63
+# %% ../nbs/05_train.ipynb 64
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun
