@@ -16,8 +16,8 @@ from .model import HEADS
 # %% auto 0
 __all__ = ['LAPLACIAN_KERNEL', 'MS_SSIM_WEIGHTS', 'VGG_LAYOUTS', 'VGG_URLS', 'VGG_TAPS', 'charbonnier_loss', 'CharbonnierLoss',
            'laplacian', 'gradient_loss', 'GradientLoss', 'ms_ssim_scales', 'ms_ssim', 'ms_ssim_loss', 'MSSSIMLoss',
-           'vgg_features', 'load_vgg_weights', 'PerceptualLoss', 'LossWeighting', 'SoftmaxWeighting', 'FixedWeighting',
-           'UncertaintyWeighting', 'loss_weighting', 'term_names', 'PhaseformerLoss']
+           'vgg_features', 'vgg_cache_file', 'load_vgg_weights', 'PerceptualLoss', 'LossWeighting', 'SoftmaxWeighting',
+           'FixedWeighting', 'UncertaintyWeighting', 'loss_weighting', 'term_names', 'PhaseformerLoss']
 
 # %% ../nbs/02_losses.ipynb 5
 def _check_pair(pred, target, name):
@@ -114,14 +114,17 @@ def vgg_features(arch: str = 'vgg19', # 'vgg19' or 'vgg16'
     return nn.Sequential(*layers[:VGG_TAPS[arch][-1] + 1])
 
 # %% ../nbs/02_losses.ipynb 19
+def vgg_cache_file(arch: str) -> Path:
+    "Where torch's hub cache keeps torchvision's ImageNet weights for `arch` once downloaded."
+    return Path(torch.hub.get_dir()) / 'checkpoints' / Path(VGG_URLS[arch]).name
+
 def _vgg_state_dict(arch, vgg_weights):
     if vgg_weights == 'imagenet':
         url = VGG_URLS[arch]
         try: return torch.hub.load_state_dict_from_url(url, progress=True, map_location='cpu', weights_only=True)
         except Exception as e:
-            cache = Path(torch.hub.get_dir()) / 'checkpoints'
             raise ConnectionError(f'Could not download the {arch} ImageNet weights from {url} ({type(e).__name__}: {e}). '
-                               f'Download that file by other means and either put it in {cache} or pass its path as '
+                               f'Download that file by other means and either put it in {vgg_cache_file(arch).parent} or pass its path as '
                                f'vgg_weights=PATH (--vgg_weights PATH on the command line); or train without the '
                                f'perceptual term (perceptual=False, --no_perceptual).') from e
     path = Path(vgg_weights)

@@ -1,5 +1,6 @@
 """The module contract (`phaseformer.model.check_contract`) on every `nn.Module` class the package defines."""
 import importlib, inspect, pkgutil, warnings
+from typing import NamedTuple, Callable
 import pytest
 import torch
 import torch.nn as nn
@@ -12,10 +13,16 @@ from phaseformer.losses import (CharbonnierLoss, GradientLoss, MSSSIMLoss, Perce
 from phaseformer.export import ExportedHead
 
 feature_map, image, target = torch.randn(2, 16, 12, 8), torch.rand(2, 3, 32, 48), torch.rand(2, 3, 32, 48)
-target_high = torch.rand(2, 3, 64, 96)
+high, target_high = torch.rand(2, 3, 64, 96), torch.rand(2, 3, 64, 96)
 tiny = lambda: Phaseformer(phaseformer_tiny_config())
-# class name -> (module factory, inputs, expected shape of the first output[, parameters unused by design])
-CASES = {
+
+class Case(NamedTuple):
+    make: Callable  # builds the module
+    inputs: tuple
+    expected_shape: tuple  # of the first output
+    unused: tuple = ()  # parameters the output does not depend on by design
+
+CASES = {name: Case(*case) for name, case in {
     'ChannelLayerNorm': (lambda: ChannelLayerNorm(16), (feature_map,), feature_map.shape),
     'PhaseECA': (lambda: PhaseECA(16), (feature_map,), feature_map.shape),
     'PhaseAttention': (lambda: PhaseAttention(16, 2), (feature_map,), feature_map.shape),
@@ -32,8 +39,8 @@ CASES = {
     'SoftmaxWeighting': (lambda: SoftmaxWeighting(4), (torch.rand(4),), ()),
     'FixedWeighting': (lambda: FixedWeighting(4), (torch.rand(4),), ()),
     'UncertaintyWeighting': (lambda: UncertaintyWeighting(4), (torch.rand(4),), ()),
-    'PhaseformerLoss': (lambda: PhaseformerLoss(vgg='vgg16', vgg_weights=None), (image, target, torch.rand(2, 3, 64, 96), target_high), ()),
-}
+    'PhaseformerLoss': (lambda: PhaseformerLoss(vgg='vgg16', vgg_weights=None), (image, target, high, target_high), ()),
+}.items()}
 NO_CASE = {'LossWeighting': 'an abstract base: its subclasses above are the weightings',
            'OnnxModel': 'runs onnxruntime, not torch: no parameters or gradients (08_export compares its outputs with PyTorch)'}
 
@@ -42,7 +49,7 @@ def package_modules() -> set:
     "The names of the nn.Module classes defined in phaseformer's modules."
     names = set()
     for info in pkgutil.iter_modules(phaseformer.__path__):
-        if info.name.startswith('_') or info.name == 'docs_processors': continue
+        if info.name.startswith('_'): continue
         module = importlib.import_module(f'phaseformer.{info.name}')
         names |= {name for name, obj in vars(module).items()
                   if inspect.isclass(obj) and issubclass(obj, nn.Module) and obj.__module__ == module.__name__}
@@ -55,8 +62,8 @@ def test_every_module_has_a_contract_case():
 
 @pytest.mark.parametrize('name', sorted(CASES))
 def test_contract(name):
-    make, inputs, expected_shape, *unused = CASES[name]
+    case = CASES[name]
     torch.manual_seed(0)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # the random VGG's warning, MS-SSIM's few-scales warning at 32 px
-        check_contract(make(), *inputs, expected_shape=expected_shape, unused=tuple(*unused))
+        check_contract(case.make(), *case.inputs, expected_shape=case.expected_shape, unused=case.unused)

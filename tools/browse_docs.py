@@ -9,9 +9,10 @@ Outside CI (it needs a browser). After `python tools/check_docs.py` has rendered
 
 Pages are served from 127.0.0.1; the scripts the pages load from CDNs (require.js, ipywidgets' html-manager) are
 answered from the npm folder and everything else outside 127.0.0.1 is refused, so the widgets render from the state
-saved in the notebooks exactly as they would on the site. Then JupyterLab starts in a copy of the repository (its\nautosave never writes to the notebooks here, and no ../shared is beside it, as in a user's clone), opens two notebooks
-(trusted, as `jupyter trust` does; a screenshot before running anything: the saved widget state), runs every cell of each and takes a screenshot of the
-live widget. Each screenshot's name says what it shows; the script prints what it found on each page.
+saved in the notebooks as they would on the site. Then JupyterLab starts in a copy of the repository (its autosave
+never writes to the notebooks here, and no ../shared is beside it, as in a user's clone), opens two notebooks
+trusted (as `jupyter trust` does) for a screenshot of the saved widget state, runs every cell of each and takes a
+screenshot of the live widget. Each screenshot's name says what it shows; the script prints what it found on a page.
 """
 import argparse, functools, http.server, shutil, subprocess, sys, tempfile, threading, time
 from pathlib import Path

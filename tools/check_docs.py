@@ -21,9 +21,9 @@ NOT_OUR_TEXT = ('CustomOpDef is a wrapper', ':class:`', ':func:`', ':meth:`', '.
 
 
 def page_problems(source: Path, html: str) -> list:
-    "What a rendered page lacks: its title, the show_doc signature of each exported symbol, its figures."
+    "What is wrong with a rendered page: a missing title, show_doc section or figure, or what a reader should not see."
     nb = json.loads(source.read_text())
-    problems = []
+    outputs, problems = [o for c in nb['cells'] for o in c.get('outputs', [])], []
     title = next((l[2:].strip() for c in nb['cells'] if c['cell_type'] == 'markdown'
                   for l in ''.join(c['source']).splitlines() if l.startswith('# ')), None)
     if title and title not in html: problems.append(f'title {title!r} missing')
@@ -31,22 +31,22 @@ def page_problems(source: Path, html: str) -> list:
                 for m in re.finditer(r'^(?:def|class) ([A-Za-z]\w*)', ''.join(c['source']), re.M)]
     missing = [name for name in exported if f'>{name}<' not in html and f'{name}</h' not in html and f'> {name}' not in html]
     if missing: problems.append(f'no show_doc section for {", ".join(missing[:5])}')
-    figures = sum(bool({'image/png', 'image/jpeg'} & set(o.get('data', {}))) for c in nb['cells'] for o in c.get('outputs', []))
+    figures = sum(bool({'image/png', 'image/jpeg'} & set(o.get('data', {}))) for o in outputs)
     rendered = html.count('data:image/png') + html.count('data:image/jpeg')
     if rendered < figures: problems.append(f'{figures} saved figures, {rendered} rendered')
-    rendered_docs = ''.join(''.join(o.get('data', {}).get('text/markdown', '')) for c in nb['cells'] for o in c.get('outputs', []))
+    rendered_docs = ''.join(''.join(o.get('data', {}).get('text/markdown', '')) for o in outputs)
     not_ours = [t for t in NOT_OUR_TEXT if t in rendered_docs]
     if not_ours: problems.append(f'documentation that is not ours (torch\'s docstrings, raw reStructuredText, the docs build\'s __main__): {", ".join(not_ours)}')
     signatures = [l for l in rendered_docs.splitlines() if l.startswith('>  ')]
     garbled = [l.strip('> ')[:60] for l in signatures if re.search(r'[:(,]\s*\w*\s*<|ForwardRef\(|\*args:Any', l)]
     if garbled: problems.append(f'signatures printed as Param reprs, forward references or nn.Module\'s (*args, **kwargs): {garbled[:3]}')
-    streams = [''.join(o.get('text', '')) for c in nb['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'stream']
+    streams = [''.join(o.get('text', '')) for o in outputs if o.get('output_type') == 'stream']
     if any('\r' in t for t in streams): problems.append('progress-bar redraws in a saved output (python tools/run_notebooks.py --tidy_only)')
-    texts = streams + [''.join(o.get('data', {}).get('text/plain', '')) for c in nb['cells'] for o in c.get('outputs', [])]
+    texts = streams + [''.join(o.get('data', {}).get('text/plain', '')) for o in outputs]
     if any(str(ROOT) in t or TEMPORARY_FOLDER.search(t) for t in texts): problems.append(f'a saved output shows this machine\'s paths ({ROOT} or a temporary folder)')
-    if any(o.get('output_type') == 'error' for c in nb['cells'] for o in c.get('outputs', [])): problems.append('a saved error')
+    if any(o.get('output_type') == 'error' for o in outputs): problems.append('a saved error')
     saved_state = nb.get('metadata', {}).get('widgets', {}).get(WIDGET_STATE, {}).get('state', {})
-    stateless = [o['data'][WIDGET_VIEW]['model_id'] for c in nb['cells'] for o in c.get('outputs', [])
+    stateless = [o['data'][WIDGET_VIEW]['model_id'] for o in outputs
                  if WIDGET_VIEW in o.get('data', {}) and o['data'][WIDGET_VIEW]['model_id'] not in saved_state]
     if stateless: problems.append(f'{len(stateless)} widget outputs without saved widget state (they render as text): python tools/run_notebooks.py')
     return problems
