@@ -20,7 +20,8 @@ from .model import check_head
 from .checkpoints import checkpoint_source
 from .pretrained import Pretrained
 from .images import to_tensor, to_uint8, resize_image
-from .inference import Enhancer, evaluate_pairs, scoring_pairs, summarize
+from .inference import Enhancer
+from .evaluation import evaluate_pairs, scoring_pairs, summarize
 from .distributed import reuse_freed_memory
 
 # %% auto 0
@@ -32,16 +33,19 @@ def identity(img: np.ndarray) -> np.ndarray:
     "The input itself: what doing nothing scores."
     return img
 
+# %% ../nbs/06a_benchmark.ipynb 8
 def gray_world(img: np.ndarray) -> np.ndarray:
     "Gray-world white balance: each channel scaled so that its mean is the mean of the three."
     x = to_tensor(img).double()
     means = x.mean((1, 2), keepdim=True)
     return to_uint8(x * means.mean() / means.clamp_min(1e-6))
 
+# %% ../nbs/06a_benchmark.ipynb 9
 def clahe(img: np.ndarray, clip_limit: float = 0.01) -> np.ndarray:
     "Contrast-limited adaptive histogram equalisation (scikit-image, on the HSV value channel)."
     return to_uint8(exposure.equalize_adapthist(img, clip_limit=clip_limit))
 
+# %% ../nbs/06a_benchmark.ipynb 10
 def udcp(img: np.ndarray, patch: int = 15, # dark-channel window (odd)
          omega: float = 0.95, # share of the haze removed
          t_min: float = 0.1, # lowest transmission
@@ -56,14 +60,19 @@ def udcp(img: np.ndarray, patch: int = 15, # dark-channel window (odd)
     t = kornia.filters.guided_blur(x.mean(1, keepdim=True), t, 2 * patch + 1, 1e-3, separable=True)
     return to_uint8((x - light) / t.clamp_min(t_min) + light)
 
+# %% ../nbs/06a_benchmark.ipynb 11
 CLASSICAL = {'identity': identity, 'gray-world': gray_world, 'CLAHE': clahe, 'UDCP': udcp}
 
-# %% ../nbs/06a_benchmark.ipynb 13
+# %% ../nbs/06a_benchmark.ipynb 17
 METRICS = ('psnr', 'ssim', 'uiqm', 'uciqe')
+
+# %% ../nbs/06a_benchmark.ipynb 18
 REPORTS = ('benchmark.csv', 'benchmark.md', 'per_image.csv')
 
+# %% ../nbs/06a_benchmark.ipynb 19
 PROTOCOLS = {'native': {'size': None, 'head': 'low'}, 'authors': {'size': 512, 'head': 'high'}}  # authors: their test.py
 
+# %% ../nbs/06a_benchmark.ipynb 20
 def _short_names(checkpoints: list) -> list:
     "Released weights by name; files by stem, with their parent folder where two stems are the same (`run1/best`, `run2/best`)."
     stems = [c.name if isinstance(c, Pretrained) else Path(c).stem for c in checkpoints]
@@ -84,7 +93,7 @@ def _grid(kept: list, methods: list, path: Path):
         axs[i, 0].text(-0.05, 0.5, name, transform=axs[i, 0].transAxes, rotation=90, va='center', ha='right', fontsize=7)
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
-# %% ../nbs/06a_benchmark.ipynb 14
+# %% ../nbs/06a_benchmark.ipynb 21
 def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, checkpoint files of any format (none: the baselines only)
               datasets: list, # paired sets: roots of any recognised layout or 'IN,REF' folder pairs
               out=None, # folder for the reports and figures (None: nothing written)
@@ -124,7 +133,7 @@ def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, c
     if out: _write_reports(out, table, per_image, problems, size, head)
     return table
 
-# %% ../nbs/06a_benchmark.ipynb 16
+# %% ../nbs/06a_benchmark.ipynb 23
 def _by_method_and_set(table: list) -> tuple:
     "`(methods, sets, cell)` of the rows, in order of appearance; `cell[method, set]` is a row."
     return (list(dict.fromkeys(r['method'] for r in table)), list(dict.fromkeys(r['set'] for r in table)),
@@ -159,7 +168,7 @@ def _write_reports(out: Path, table: list, per_image: list, problems: list, size
     write_metrics(wide, out / 'benchmark.csv'); write_metrics(per_image, out / 'per_image.csv')
     write_atomically(out / 'benchmark.md', lambda f: f.write('\n'.join(text).encode()))
 
-# %% ../nbs/06a_benchmark.ipynb 22
+# %% ../nbs/06a_benchmark.ipynb 29
 @call_parse
 def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag for several', str, action='append') = None,
                   weights: Param('released weights by name, e.g. uieb; repeat the flag for several', str, action='append') = None,

@@ -18,19 +18,21 @@ from .model import Phaseformer, PhaseformerConfig, phaseformer_config, VALUE_RAN
 
 # %% auto 0
 __all__ = ['SAFE_GLOBALS', 'CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'EMA_KEYS', 'WRAPPER_PREFIXES', 'PUBLISHED_UNUSED_PREFIXES',
-           'CheckpointError', 'UnsafeCheckpointError', 'PickledObject', 'resolve_global', 'RestrictedUnpickler',
-           'read_object_tree', 'is_module_record', 'module_state_dict', 'Weights', 'parse_value_range', 'read_weights',
-           'config_from_state_dict', 'load_model', 'load_weights', 'checkpoint_source', 'weights_metadata',
-           'convert_checkpoint', 'convert_cli', 'checkpoint_info', 'info_cli']
+           'MODEL_FLAGS', 'CheckpointError', 'UnsafeCheckpointError', 'PickledObject', 'resolve_global',
+           'RestrictedUnpickler', 'read_object_tree', 'is_module_record', 'module_state_dict', 'Weights',
+           'parse_value_range', 'read_weights', 'config_from_state_dict', 'load_model', 'load_weights',
+           'checkpoint_source', 'model_flag', 'weights_metadata', 'convert_checkpoint', 'convert_cli',
+           'checkpoint_info', 'info_cli']
 
 # %% ../nbs/01a_checkpoints.ipynb 5
 class CheckpointError(ValueError):
     "A file that is not a usable checkpoint; the message names the file and what was found."
 
+# %% ../nbs/01a_checkpoints.ipynb 6
 class UnsafeCheckpointError(CheckpointError):
     "A pickle that asks for a callable outside the allow-list; nothing in it was run."
 
-# %% ../nbs/01a_checkpoints.ipynb 6
+# %% ../nbs/01a_checkpoints.ipynb 7
 class PickledObject:
     "Inert stand-in for an instance of a class named in a pickle: the name, arguments and state it was given."
     global_name = '?'
@@ -44,7 +46,7 @@ class PickledObject:
     def extend(self, values): self.list_items.extend(values)
     def __repr__(self): return f'<pickled {self.global_name}>'
 
-# %% ../nbs/01a_checkpoints.ipynb 8
+# %% ../nbs/01a_checkpoints.ipynb 9
 _STORAGE_DTYPES = {'DoubleStorage': torch.float64, 'FloatStorage': torch.float32, 'HalfStorage': torch.float16,
                    'BFloat16Storage': torch.bfloat16, 'LongStorage': torch.int64, 'IntStorage': torch.int32,
                    'ShortStorage': torch.int16, 'CharStorage': torch.int8, 'ByteStorage': torch.uint8,
@@ -71,7 +73,7 @@ SAFE_GLOBALS = {
     **{(m, 'scalar'): _numpy_scalar for m in ('numpy.core.multiarray', 'numpy._core.multiarray')},
     ('numpy', 'dtype'): np.dtype}
 
-# %% ../nbs/01a_checkpoints.ipynb 10
+# %% ../nbs/01a_checkpoints.ipynb 11
 _STAND_INS = {}
 
 def resolve_global(module: str, name: str, path='checkpoint'):
@@ -89,7 +91,7 @@ def resolve_global(module: str, name: str, path='checkpoint'):
     if key not in _STAND_INS: _STAND_INS[key] = type(name, (PickledObject,), {'global_name': key})
     return _STAND_INS[key]
 
-# %% ../nbs/01a_checkpoints.ipynb 13
+# %% ../nbs/01a_checkpoints.ipynb 14
 class RestrictedUnpickler(pickle.Unpickler):
     "Unpickle a torch checkpoint's object tree with `resolve_global` for names and `read_storage(key, dtype, numel)` for data."
     def __init__(self, file, read_storage, path='checkpoint'):
@@ -106,7 +108,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         view = pid[5] if len(pid) > 5 else None  # legacy format: (key, offset, size) of a view into the storage
         return self.storages[key] if view is None else self.storages[key][view[1]:view[1] + view[2]]
 
-# %% ../nbs/01a_checkpoints.ipynb 14
+# %% ../nbs/01a_checkpoints.ipynb 15
 def _flat(data: bytes, dtype: torch.dtype) -> torch.Tensor:
     return torch.frombuffer(bytearray(data), dtype=dtype) if data else torch.empty(0, dtype=dtype)
 
@@ -125,7 +127,7 @@ def _load_torch_zip(path: Path):
             except KeyError: raise CheckpointError(f'{path}: the tensor record data/{key} is missing (an incomplete file?)') from None
         return RestrictedUnpickler(archive.open(records[0]), read_storage, path).load()
 
-# %% ../nbs/01a_checkpoints.ipynb 16
+# %% ../nbs/01a_checkpoints.ipynb 17
 _LEGACY_MAGIC = 0x1950a86a20f9469cfc6c
 
 def _load_torch_legacy(path: Path):
@@ -145,7 +147,7 @@ def _load_torch_legacy(path: Path):
             storage.copy_(_flat(data, storage.dtype))
     return tree
 
-# %% ../nbs/01a_checkpoints.ipynb 18
+# %% ../nbs/01a_checkpoints.ipynb 19
 _MAGIC = ((b'\xff\xd8\xff', 'a JPEG image'), (b'\x89PNG', 'a PNG image'), (b'GIF8', 'a GIF image'), (b'BM', 'a BMP image'),
           (b'II*\x00', 'a TIFF image'), (b'MM\x00*', 'a TIFF image'), (b'\x89HDF', 'an HDF5 file (Keras?)'),
           (b'\x08', 'a protobuf file (ONNX?)'))
@@ -179,11 +181,12 @@ def read_object_tree(path) -> object:
         raise CheckpointError(f'{path}: not a readable PyTorch checkpoint ({type(e).__name__}: {e})') from None
     raise CheckpointError(f'{path}: not a PyTorch checkpoint or safetensors file (it starts with {head[:8]!r})')
 
-# %% ../nbs/01a_checkpoints.ipynb 24
+# %% ../nbs/01a_checkpoints.ipynb 25
 def is_module_record(obj) -> bool:
     "Whether `obj` is the inert record of a pickled `nn.Module`."
     return isinstance(obj, PickledObject) and isinstance(obj.state, dict) and '_modules' in obj.state and '_parameters' in obj.state
 
+# %% ../nbs/01a_checkpoints.ipynb 26
 def module_state_dict(record: PickledObject, prefix: str = '') -> dict:
     "The state dict of a pickled module, read from its inert record."
     state, out = record.state, {}
@@ -196,12 +199,19 @@ def module_state_dict(record: PickledObject, prefix: str = '') -> dict:
         if is_module_record(child): out |= module_state_dict(child, f'{prefix}{name}.')
     return out
 
-# %% ../nbs/01a_checkpoints.ipynb 26
+# %% ../nbs/01a_checkpoints.ipynb 28
 CHECKPOINT_FORMAT = 1  # version of the training checkpoints phaseformer writes
+
+# %% ../nbs/01a_checkpoints.ipynb 29
 WEIGHT_KEYS = ('model', 'state_dict', 'model_state_dict', 'net_g', 'netG', 'params', 'params_ema')
+
+# %% ../nbs/01a_checkpoints.ipynb 30
 EMA_KEYS = ('ema', 'params_ema')
+
+# %% ../nbs/01a_checkpoints.ipynb 31
 WRAPPER_PREFIXES = ('module.', '_orig_mod.')  # DataParallel / DDP, torch.compile
 
+# %% ../nbs/01a_checkpoints.ipynb 32
 @dataclass
 class Weights:
     "A state dict with what travels with it."
@@ -213,7 +223,7 @@ class Weights:
     settings: dict = field(default_factory=dict) # training checkpoints: the run's configuration
     path: str | None = None # the file they were read from
 
-# %% ../nbs/01a_checkpoints.ipynb 27
+# %% ../nbs/01a_checkpoints.ipynb 33
 def _strip_wrappers(state: dict) -> dict:
     def strip(key):
         while key.startswith(WRAPPER_PREFIXES): key = key.split('.', 1)[1]
@@ -235,7 +245,7 @@ def parse_value_range(text) -> tuple | None:
     if not low < high: raise ValueError(f'--value_range needs LOW < HIGH, got {text!r}')
     return (low, high)
 
-# %% ../nbs/01a_checkpoints.ipynb 28
+# %% ../nbs/01a_checkpoints.ipynb 34
 def read_weights(source, # a released name, a checkpoint file, an http(s) URL, a `Pretrained` entry, or an object tree
                  ema: bool = True, # prefer EMA weights when the checkpoint has them
                 ) -> Weights:
@@ -274,7 +284,7 @@ def _find_weights(source, ema: bool, path) -> Weights:
                    value_range, source.get('epoch') if isinstance(source.get('epoch'), int) else None, metrics,
                    source.get('config') if isinstance(source.get('config'), dict) else {})
 
-# %% ../nbs/01a_checkpoints.ipynb 34
+# %% ../nbs/01a_checkpoints.ipynb 40
 PUBLISHED_UNUSED_PREFIXES = ('ups2.', 'attention.3.')
 
 def _fill(model: nn.Module, weights: Weights, verbose: bool) -> nn.Module:
@@ -298,7 +308,7 @@ def _fill(model: nn.Module, weights: Weights, verbose: bool) -> nn.Module:
     model.load_state_dict(state)
     return model
 
-# %% ../nbs/01a_checkpoints.ipynb 36
+# %% ../nbs/01a_checkpoints.ipynb 42
 def config_from_state_dict(state: dict) -> PhaseformerConfig:
     "The `PhaseformerConfig` whose parameter shapes match a Phaseformer state dict (or any checkpoint `read_weights` reads)."
     state = read_weights(state).state_dict
@@ -313,7 +323,7 @@ def config_from_state_dict(state: dict) -> PhaseformerConfig:
     except KeyError as e: raise CheckpointError(f'Not a Phaseformer state dict: no {e}') from None
     return cfg
 
-# %% ../nbs/01a_checkpoints.ipynb 39
+# %% ../nbs/01a_checkpoints.ipynb 45
 def load_model(source, # a released name, a checkpoint file of any format, an http(s) URL, or `Weights`
                device='cpu', ema: bool = True, # use the EMA weights when the checkpoint has them
                into: nn.Module | None = None, # fill this model instead of building one (its device and mode unchanged)
@@ -328,11 +338,12 @@ def load_model(source, # a released name, a checkpoint file of any format, an ht
     model.value_range = weights.value_range or VALUE_RANGE
     return model.to(device).eval()
 
+# %% ../nbs/01a_checkpoints.ipynb 46
 def load_weights(model: nn.Module, source, verbose: bool = True, ema: bool = True) -> nn.Module:
     "`load_model(source, into=model)`: fill a model you built, strictly."
     return load_model(source, ema=ema, into=model, verbose=verbose)
 
-# %% ../nbs/01a_checkpoints.ipynb 40
+# %% ../nbs/01a_checkpoints.ipynb 47
 def checkpoint_source(checkpoint=None, # a command line's --checkpoint FILE
                       weights=None, # its --weights NAME
                       required: bool = True):
@@ -343,7 +354,23 @@ def checkpoint_source(checkpoint=None, # a command line's --checkpoint FILE
         raise ValueError('give --checkpoint FILE or --weights NAME (phaseformer-info --weights lists the released weights)')
     return checkpoint
 
-# %% ../nbs/01a_checkpoints.ipynb 48
+# %% ../nbs/01a_checkpoints.ipynb 51
+MODEL_FLAGS = {  # flag: (help, type) of the flags that the commands running a model share
+    'checkpoint': ('checkpoint of any format (whole-model pickles included; nothing pickled is run)', str),
+    'weights': ('released weights by name instead of --checkpoint, e.g. uieb (phaseformer-info --weights lists them)', str),
+    'value_range': ('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str),
+    'device': ('auto, cpu, cuda, ...', str),
+    'half': ('half precision: float16 on CUDA, bfloat16 on CPU', store_true),
+    'compile': ('torch.compile the model first (faster after the first image)', store_true),
+}
+
+# %% ../nbs/01a_checkpoints.ipynb 52
+def model_flag(name: str # one of `MODEL_FLAGS`
+              ) -> Param:
+    "A new `Param` for a flag the model-running commands share, with its one help text."
+    return Param(*MODEL_FLAGS[name])
+
+# %% ../nbs/01a_checkpoints.ipynb 59
 def weights_metadata(weights: Weights, value_range=None) -> dict:
     "String metadata for a converted file; refuses weights that are not a Phaseformer's."
     cfg = config_from_state_dict(weights.state_dict)
@@ -355,6 +382,7 @@ def weights_metadata(weights: Weights, value_range=None) -> dict:
     if weights.settings: meta['settings'] = json.dumps(weights.settings, default=str)
     return meta
 
+# %% ../nbs/01a_checkpoints.ipynb 60
 def convert_checkpoint(source, out, # any checkpoint; output .safetensors (default) or .pth
                        value_range=None, # 'LOW,HIGH' to record instead of the checkpoint's own
                        force: bool = False, # overwrite an existing output
@@ -373,7 +401,7 @@ def convert_checkpoint(source, out, # any checkpoint; output .safetensors (defau
     else: write_atomically(out, lambda f: torch.save({'state_dict': tensors, 'metadata': meta}, f), force)
     return out
 
-# %% ../nbs/01a_checkpoints.ipynb 49
+# %% ../nbs/01a_checkpoints.ipynb 61
 @call_parse
 def convert_cli(source: Param('checkpoint of any format (whole-model pickle, state dict, checkpoint dict, safetensors)', str, nargs='?', opt=False) = None,
                 out: Param('output file: .safetensors (default) or .pth', str, nargs='?', opt=False) = None,
@@ -388,7 +416,7 @@ def convert_cli(source: Param('checkpoint of any format (whole-model pickle, sta
         path = convert_checkpoint(checkpoint_source(source, weights), out, value_range, force, not no_ema)
     print(f'Wrote {path}')
 
-# %% ../nbs/01a_checkpoints.ipynb 51
+# %% ../nbs/01a_checkpoints.ipynb 63
 def checkpoint_info(path) -> dict:
     "What a checkpoint file holds: format, architecture, parameters, value range, and training metadata when present."
     weights = read_weights(path)
@@ -407,6 +435,7 @@ def checkpoint_info(path) -> dict:
     if weights.settings: info['settings'] = json.dumps(weights.settings, default=str)
     return info
 
+# %% ../nbs/01a_checkpoints.ipynb 64
 @call_parse
 def info_cli(file: Param('checkpoint of any format, or a released name', str, nargs='?', opt=False) = None,
              weights: Param('list the released weights; with a NAME, describe that file (downloaded once)', str, nargs='?', const='') = None):

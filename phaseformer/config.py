@@ -13,12 +13,16 @@ from fastcore.docments import docments
 from .model import phaseformer_config, phaseformer_tiny_config, HEADS
 from .losses import FixedWeighting, term_names
 from .data import PairedTransform
+from .images import SIZE_MULTIPLE
 from .pretrained import pretrained_entry
 
 # %% ../nbs/05a_config.ipynb 5
 LR_POLICIES = ('lambda', 'step', 'plateau', 'cosine', 'onecycle')
+
+# %% ../nbs/05a_config.ipynb 6
 MODELS = {'default': phaseformer_config, 'tiny': phaseformer_tiny_config}
 
+# %% ../nbs/05a_config.ipynb 7
 @dataclass
 class TrainConfig:
     "Every setting of a training run (the training guide's names where it has one)."
@@ -82,7 +86,7 @@ class TrainConfig:
     def validate(self):
         "Raise `ValueError` with one clear line for the first bad setting."
         checks = [
-            (self.size % 8 == 0 and self.size >= 8, f'--size must be a positive multiple of 8, got {self.size}'),
+            (self.size % SIZE_MULTIPLE == 0 and self.size > 0, f'--size must be a positive multiple of {SIZE_MULTIPLE}, got {self.size}'),
             (self.batch_size >= 1, f'--batch_size must be at least 1, got {self.batch_size}'),
             (self.test_batch_size >= 1, f'--test_batch_size must be at least 1, got {self.test_batch_size}'),
             (self.threads >= 0, f'--threads must be 0 or more, got {self.threads}'),
@@ -125,12 +129,13 @@ class TrainConfig:
             except ValueError as e: raise ValueError(f'--weights: {e}') from None
         if self.split_file and not Path(self.split_file).is_file(): raise ValueError(f'--split_file {self.split_file}: no such file')
 
-# %% ../nbs/05a_config.ipynb 8
+# %% ../nbs/05a_config.ipynb 10
 def demo_config(**overrides) -> TrainConfig:
     "Settings of `phaseformer-train --demo`: the default model on the demo data, about 5 minutes on 2 CPU cores."
     return TrainConfig(**{**dict(demo=True, size=64, crop=True, batch_size=8, test_batch_size=8, niter=10, niter_decay=6,
                                   lr=1e-3, perceptual=False, threads=0, cache=True, sample_every=200), **overrides})
 
+# %% ../nbs/05a_config.ipynb 11
 def config_from_dict(values: dict, source: str = 'settings') -> TrainConfig:
     "A `TrainConfig` from a dict such as `config.json` or a checkpoint's `config` (lists become tuples); unknown keys are refused."
     names = {f.name for f in fields(TrainConfig)}
@@ -138,7 +143,7 @@ def config_from_dict(values: dict, source: str = 'settings') -> TrainConfig:
     if unknown: raise ValueError(f'{source}: unknown settings {", ".join(unknown)}')
     return TrainConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
-# %% ../nbs/05a_config.ipynb 11
+# %% ../nbs/05a_config.ipynb 14
 def _flag_type(f):
     "The argparse type of a field: from its default, or its annotation for `None` defaults."
     if f.default is not None and not isinstance(f.default, tuple): return type(f.default)
@@ -161,7 +166,7 @@ def train_parser() -> argparse.ArgumentParser:
         else: parser.add_argument(f'--{f.name}', type=_flag_type(f), help=text, metavar=f.name.upper())
     return parser
 
-# %% ../nbs/05a_config.ipynb 14
+# %% ../nbs/05a_config.ipynb 17
 def parse_train_args(argv=None, # command-line words (default: sys.argv[1:])
                      resumed_config: dict | None = None, # settings of the run being resumed, from its checkpoint
                     ) -> tuple:

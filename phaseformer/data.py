@@ -11,7 +11,8 @@ import torch
 import torch.nn.functional as F
 import torch.distributed as dist
 from .files import write_atomically
-from .images import IMAGE_EXTENSIONS, image_files, list_images, ImageReadError, read_image, to_tensor, resize_image
+from .images import (IMAGE_EXTENSIONS, SIZE_MULTIPLE, image_files, list_images, ImageReadError, read_image, to_tensor,
+                                resize_image)
 from torch.utils.data import Dataset, DataLoader, DistributedSampler, Sampler
 
 # %% auto 0
@@ -28,8 +29,11 @@ LAYOUTS = {  # name: (input, reference) folder pairs under the root, any case; '
     'uieb': [('raw-890', 'reference-890')],
     'euvp': [('trainA', 'trainB'), ('Inp', 'GTr'), ('A', 'GTr_A')],
     'flat': [('input', 'gt')]}
+
+# %% ../nbs/03_data.ipynb 6
 SPLIT_FOLDERS = {'train': ('train', 'train_val'), 'test': ('test',)}
 
+# %% ../nbs/03_data.ipynb 7
 def _child(folder: Path, relative: str) -> Path | None:
     "The folder `folder/relative` with each name matched in any case (an exact match first); None when absent."
     for name in relative.split('/'):
@@ -60,6 +64,7 @@ def explicit_folders(source) -> tuple | None:
         if not d.is_dir(): raise FileNotFoundError(f'Dataset folder {d} does not exist')
     return inp, ref
 
+# %% ../nbs/03_data.ipynb 8
 def find_pair_folders(source, # dataset root, or an explicit (input_dir, reference_dir) pair / 'INPUT,REFERENCE' string
                       split: str = 'train', # 'train' or 'test'
                      ) -> tuple | None:
@@ -80,6 +85,7 @@ def find_pair_folders(source, # dataset root, or an explicit (input_dir, referen
         raise FileNotFoundError(f'{root} has a test split but no training split ({" or ".join(SPLIT_FOLDERS["train"])})')
     return (*folders, name) if folders else None
 
+# %% ../nbs/03_data.ipynb 9
 def _dataset_roots(source) -> list:
     "The datasets of a root: itself, or those one level below it (EUVP's `Paired/`)."
     root = Path(source)
@@ -92,6 +98,7 @@ def dataset_folders(source, split: str = 'train') -> list:
     roots = [source] if explicit_folders(source) else _dataset_roots(source)
     return [f for root in roots for f in [find_pair_folders(root, split)] if f]
 
+# %% ../nbs/03_data.ipynb 10
 def describe_dataset(source) -> str:
     "One line per dataset of `source`: the layout found, its folders, and whether it has a test split."
     if explicit_folders(source): return f'{source}: explicit folders, no test split'
@@ -102,7 +109,7 @@ def describe_dataset(source) -> str:
         lines.append(f'{root}: layout {layout} ({rel((inp, ref))}); ' + (f'test split {rel(test)}' if test else 'no test split'))
     return '\n'.join(lines)
 
-# %% ../nbs/03_data.ipynb 7
+# %% ../nbs/03_data.ipynb 12
 def _names(stems, n=5): return ', '.join(sorted(stems)[:n]) + (' ...' if len(stems) > n else '')
 
 def pair_files(input_dir: Path, reference_dir: Path) -> list:
@@ -117,10 +124,10 @@ def pair_files(input_dir: Path, reference_dir: Path) -> list:
                                 f'names in both ({"/".join(IMAGE_EXTENSIONS)}); found {len(inputs)} and {len(references)} images')
     return pairs
 
-# %% ../nbs/03_data.ipynb 9
+# %% ../nbs/03_data.ipynb 14
 class PairedTransform:
     "Same geometry for input and reference; returns `(input, target, target_high)` tensors in [0, 1]."
-    def __init__(self, size: int = 256, # output side (a multiple of 8)
+    def __init__(self, size: int = 256, # output side (a multiple of `SIZE_MULTIPLE`)
                  mode: str = 'resize', # 'resize' (the guide) or 'crop' (random crop; centre crop at test time)
                  train: bool = True, # random crop position, flips and rotations
                  high_target: str = 'upsample', # 'upsample' (bilinear 2x of the target) or 'resize' (from the original)
@@ -129,7 +136,7 @@ class PairedTransform:
                  blend: float = 0.0, # share of training inputs moved toward their reference by a random amount (milder casts)
                  identity_share: float = 0.0, # share of training inputs replaced by their reference (pairs that ask for no change)
                 ):
-        if size % 8: raise ValueError(f'size must be a multiple of 8, got {size}')
+        if size % SIZE_MULTIPLE: raise ValueError(f'size must be a multiple of {SIZE_MULTIPLE}, got {size}')
         if mode not in ('resize', 'crop'): raise ValueError(f"mode must be 'resize' or 'crop', got {mode!r}")
         if high_target not in ('upsample', 'resize'): raise ValueError(f"high_target must be 'upsample' or 'resize', got {high_target!r}")
         for name, share in (('blend', blend), ('identity_share', identity_share)):
@@ -178,17 +185,20 @@ class PairedTransform:
             x, y, y_high = self.geometry(x, y, to_tensor(resize_image(ref_high, (2 * s, 2 * s))))
         return self.training_input(x, y), y, y_high
 
-# %% ../nbs/03_data.ipynb 15
+# %% ../nbs/03_data.ipynb 20
 class PairSizeError(ValueError):
     "A reference whose size is neither its input's nor exactly twice it: most likely not that input's pair."
 
+# %% ../nbs/03_data.ipynb 21
 def size_mismatch(inp: np.ndarray, ref: np.ndarray) -> str | None:
     "Why `ref` cannot be the reference of `inp` by its size (the input's size or exactly twice it), or None."
     (h, w), (rh, rw) = inp.shape[:2], ref.shape[:2]
     if (rh, rw) not in ((h, w), (2 * h, 2 * w)): return f"reference {rw}x{rh} is neither the input's size {w}x{h} nor exactly twice it"
 
+# %% ../nbs/03_data.ipynb 22
 SKIPPED_PAIRS = (ImageReadError, PairSizeError)  # what the dataset reports and skips
 
+# %% ../nbs/03_data.ipynb 23
 class PairedImageDataset(Dataset):
     "(input, target, target_high, name) items from paired folders of one or several datasets."
     def __init__(self, pairs: list, # (input_path, reference_path) pairs, e.g. from `collect_pairs`
@@ -232,11 +242,12 @@ class PairedImageDataset(Dataset):
             if loaded is not None: return (*self.transform(*loaded), self.pairs[i][0].stem)
         raise RuntimeError(f'None of the {len(self.pairs)} pairs could be used: {self.bad_files[:3]}')
 
-# %% ../nbs/03_data.ipynb 17
+# %% ../nbs/03_data.ipynb 25
 def pair_key(pair) -> tuple:
     "A pair by its files' resolved paths: the same pair reached through two sources is one pair."
     return tuple(Path(p).resolve() for p in pair)
 
+# %% ../nbs/03_data.ipynb 26
 def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, reference_dir) pairs, 'IN,REF' strings
                   split: str = 'train', # 'train' or 'test'
                  ) -> list:
@@ -250,17 +261,20 @@ def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, re
         warnings.warn(f'{len(pairs) - len(unique)} pairs were reached through two sources (overlapping dataset paths): each is used once')
     return list(unique.values())
 
-# %% ../nbs/03_data.ipynb 18
-def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0) -> tuple:
-    "Seeded `(train, val)` split of `pairs` by input name; at least one pair in each part."
+# %% ../nbs/03_data.ipynb 27
+def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0,
+                key=lambda pair: str(pair[0]), # orders the items before the seeded shuffle (pairs: by input path)
+               ) -> tuple:
+    "Seeded `(train, val)` split of `pairs` (or of any items, with `key`); at least one in each part."
     if not 0 < val_fraction < 1: raise ValueError(f'val_fraction must be in (0, 1), got {val_fraction}')
     if len(pairs) < 2: raise ValueError(f'Cannot split {len(pairs)} pair(s) into train and test')
-    order = sorted(range(len(pairs)), key=lambda i: str(pairs[i][0]))
+    order = sorted(range(len(pairs)), key=lambda i: key(pairs[i]))
     random.Random(seed).shuffle(order)
     n_val = min(len(pairs) - 1, max(1, round(len(pairs) * val_fraction)))
     val = set(order[:n_val])
     return [p for i, p in enumerate(pairs) if i not in val], [p for i, p in enumerate(pairs) if i in val]
 
+# %% ../nbs/03_data.ipynb 28
 def read_split_file(path) -> set:
     "Image names (stems) of a split file: one name per line (`#` comments), or a run's `split.json` (its `test` list)."
     path = Path(path)
@@ -274,6 +288,7 @@ def read_split_file(path) -> set:
     if not stems: raise ValueError(f'split file {path}: no names in it (expected one image name per line)')
     return stems
 
+# %% ../nbs/03_data.ipynb 29
 def split_by_names(pairs: list, names: set, source: str = 'the split file') -> tuple:
     "`(train, test)`: the pairs whose input stem is in `names` are the test set; names not found are reported."
     test = [p for p in pairs if p[0].stem in names]
@@ -282,27 +297,28 @@ def split_by_names(pairs: list, names: set, source: str = 'the split file') -> t
     if missing: warnings.warn(f'{source}: {len(missing)} of its {len(names)} names are not in the dataset: {_names(missing)}')
     return [p for p in pairs if p[0].stem not in names], test
 
+# %% ../nbs/03_data.ipynb 30
 def write_split(path, train: list, val: list, source: str | None = None, # the split file it came from, if any
                ):
     "Write the split's input paths to a JSON file (`{'train': [...], 'test': [...], 'source': ...}`)."
     split = {'train': [str(p[0]) for p in train], 'test': [str(p[0]) for p in val], 'source': source or 'split_pairs'}
     Path(path).write_text(json.dumps(split, indent=1))
 
-# %% ../nbs/03_data.ipynb 29
+# %% ../nbs/03_data.ipynb 41
 class MultiScaleCollate:
-    "Collate `(input, target, target_high, name)` items, then resize the whole batch to a random scale (multiple of 8)."
+    "Collate `(input, target, target_high, name)` items, then resize the whole batch to a random scale (a multiple of `SIZE_MULTIPLE`)."
     def __init__(self, scales: tuple = (0.8, 1.0, 1.2)): self.scales = scales
 
     def __call__(self, items):
         x, y, y_high = (torch.stack(t) for t in list(zip(*items))[:3])
         names = [it[3] for it in items]
         scale = self.scales[int(torch.randint(len(self.scales), ()))]
-        side = max(8, round(x.shape[-1] * scale / 8) * 8)
+        side = max(1, round(x.shape[-1] * scale / SIZE_MULTIPLE)) * SIZE_MULTIPLE
         if side == x.shape[-1]: return x, y, y_high, names
         resize = lambda t, s: F.interpolate(t, size=(s, s), mode='bilinear', align_corners=False, antialias=True)
         return resize(x, side), resize(y, side), resize(y_high, 2 * side), names
 
-# %% ../nbs/03_data.ipynb 32
+# %% ../nbs/03_data.ipynb 44
 class ShardSampler(Sampler):
     "This process's share of a dataset in order, every index exactly once over all processes (no padding, unlike `DistributedSampler`)."
     def __init__(self, dataset, rank: int | None = None, world_size: int | None = None):
@@ -312,6 +328,7 @@ class ShardSampler(Sampler):
     def __iter__(self): return iter(range(self.rank, self.n, self.world))
     def __len__(self): return len(range(self.rank, self.n, self.world))
 
+# %% ../nbs/03_data.ipynb 45
 def make_loader(dataset: Dataset, batch_size: int, # batch size per process
                 train: bool = True, # shuffle and drop the last incomplete batch
                 threads: int = 0, # loader worker processes (the trainer's --threads)

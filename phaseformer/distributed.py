@@ -19,6 +19,7 @@ def distributed_env() -> tuple:
     launched = 'RANK' in os.environ and 'WORLD_SIZE' in os.environ
     return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1)), int(os.environ.get('LOCAL_RANK', 0)), launched
 
+# %% ../nbs/05c_distributed.ipynb 6
 def resolve_device(name: str, local_rank: int = 0) -> torch.device:
     "`auto`: the process's CUDA device if there is one, else the CPU; anything else as given."
     if name == 'auto': return torch.device(f'cuda:{local_rank}' if torch.cuda.is_available() else 'cpu')
@@ -27,18 +28,19 @@ def resolve_device(name: str, local_rank: int = 0) -> torch.device:
     if device.type == 'cuda' and device.index is None: device = torch.device(f'cuda:{local_rank}')
     return device
 
+# %% ../nbs/05c_distributed.ipynb 7
 def all_mean(values: torch.Tensor, world_size: int) -> torch.Tensor:
     "Mean of `values` over all processes (identity without DDP)."
     if world_size > 1:
         values = values.clone(); dist.all_reduce(values); values /= world_size
     return values
 
-# %% ../nbs/05c_distributed.ipynb 8
+# %% ../nbs/05c_distributed.ipynb 10
 def epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
     "The seed of `rank`'s random streams in `epoch`: distinct per rank and epoch, a function of the run's seed."
     return seed + epoch + 100_003 * rank
 
-# %% ../nbs/05c_distributed.ipynb 11
+# %% ../nbs/05c_distributed.ipynb 13
 @contextmanager
 def rank_zero_first(rank: int, world_size: int):
     "Run the block on rank 0 first; the other ranks enter it after rank 0 has left it."
@@ -46,12 +48,13 @@ def rank_zero_first(rank: int, world_size: int):
     yield
     if world_size > 1 and rank == 0: dist.barrier()
 
-# %% ../nbs/05c_distributed.ipynb 13
+# %% ../nbs/05c_distributed.ipynb 15
 def free_port() -> int:
     "A free TCP port on this machine for the process group's rendezvous."
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
+# %% ../nbs/05c_distributed.ipynb 16
 def _process_entry(rank: int, world_size: int, port: int, fn, args):
     os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world_size), LOCAL_WORLD_SIZE=str(world_size),
                       MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
@@ -63,7 +66,7 @@ def launch_processes(fn, world_size: int, *args, start_method: str = 'spawn'):
     mp.start_processes(_process_entry, args=(world_size, free_port(), fn, args), nprocs=world_size, join=True,
                        start_method=start_method)
 
-# %% ../nbs/05c_distributed.ipynb 16
+# %% ../nbs/05c_distributed.ipynb 19
 def reuse_freed_memory(largest: int = 2**26, # bytes: blocks up to this size come from the heap and go back to it
                        keep: int = 2**30, # bytes of free memory the heap may keep instead of returning them to the kernel
                       ) -> bool:

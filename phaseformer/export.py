@@ -10,30 +10,15 @@ import torch
 import torch.nn as nn
 from fastcore.script import call_parse, Param, store_true
 import phaseformer
-from .checkpoints import load_model, parse_value_range, checkpoint_source
+from .checkpoints import load_model, parse_value_range, checkpoint_source, model_flag
 from .files import write_atomically, exit_on_user_error
-from .model import HEADS, VALUE_RANGE, check_head
+from .model import HEADS, VALUE_RANGE, ImageHead
+from .images import SIZE_MULTIPLE
 
 # %% auto 0
-__all__ = ['ExportedHead', 'export_onnx', 'OnnxModel', 'export_cli']
+__all__ = ['export_onnx', 'OnnxModel', 'export_cli']
 
 # %% ../nbs/08_export.ipynb 5
-class ExportedHead(nn.Module):
-    "One head of a Phaseformer with its value range built in: `(B, 3, H, W)` in [0, 1] -> the restored image in [0, 1]."
-    def __init__(self, model: nn.Module, head: str = 'low', # 'low' (same size) or 'high' (2x)
-                 value_range=None, # (low, high) the model expects; default: the model's `value_range`, else (0, 1)
-                ):
-        super().__init__()
-        check_head(head)
-        self.model, self.head = model, head
-        self.value_range = parse_value_range(value_range) or getattr(model, 'value_range', VALUE_RANGE)
-
-    def forward(self, image):
-        low, high = self.value_range
-        out = self.model(image * (high - low) + low, high=self.head == 'high')[0 if self.head == 'low' else 1]
-        return ((out - low) / (high - low)).clamp(0, 1)
-
-# %% ../nbs/08_export.ipynb 6
 @contextlib.contextmanager
 def _quiet_exporter():
     "Silence what torch's exporter prints that is not about this model: deprecation notices, the torchvision ops it skips."
@@ -48,7 +33,7 @@ def _quiet_exporter():
 
 def export_onnx(checkpoint, # a released name or entry, or a checkpoint file of any format
                 out, # the .onnx file to write
-                head: str = 'low', value_range=None, # as `ExportedHead`
+                head: str = 'low', value_range=None, # as `ImageHead` ('low,high' text too)
                 force: bool = False, # overwrite an existing file
                ) -> Path:
     "Export one head of `checkpoint` to ONNX with dynamic batch, height and width (multiples of 8)."
@@ -57,9 +42,9 @@ def export_onnx(checkpoint, # a released name or entry, or a checkpoint file of 
     if out.exists() and not force: raise FileExistsError(f'{out} exists: not overwritten (use --force)')
     try: import onnx, onnxscript
     except ImportError: raise ImportError('ONNX export needs the onnx extra: pip install "phaseformer[onnx]"') from None
-    wrapper = ExportedHead(load_model(checkpoint), head, value_range).eval()
+    wrapper = ImageHead(load_model(checkpoint), head, parse_value_range(value_range)).eval()
     dim = torch.export.Dim
-    sizes = {0: dim('batch', max=1024), 2: 8 * dim('height_8', max=2048), 3: 8 * dim('width_8', max=2048)}
+    sizes = {0: dim('batch', max=1024), 2: SIZE_MULTIPLE * dim('height_8', max=2048), 3: SIZE_MULTIPLE * dim('width_8', max=2048)}
     with _quiet_exporter():
         program = torch.onnx.export(wrapper, (torch.rand(2, 3, 64, 64),), input_names=['image'], output_names=['restored'],
                                     dynamic_shapes=(sizes,), dynamo=True, verbose=False)
@@ -68,12 +53,12 @@ def export_onnx(checkpoint, # a released name or entry, or a checkpoint file of 
     onnx.helper.set_model_props(proto, {
         'head': head, 'value_range': f'{low:g},{high:g}', 'source': Path(checkpoint).name if isinstance(checkpoint, (str, Path)) else checkpoint.name,
         'phaseformer_version': phaseformer.__version__,
-        'input': 'image: (B, 3, H, W) float32 RGB in [0, 1], H and W multiples of 8',
+        'input': f'image: (B, 3, H, W) float32 RGB in [0, 1], H and W multiples of {SIZE_MULTIPLE}',
         'output': f'restored: (B, 3, {"H, W" if head == "low" else "2H, 2W"}) in [0, 1]'})
     write_atomically(out, lambda f: f.write(proto.SerializeToString()), force)
     return out
 
-# %% ../nbs/08_export.ipynb 8
+# %% ../nbs/08_export.ipynb 7
 class OnnxModel(nn.Module):
     "An exported Phaseformer head run by onnxruntime, callable like the model: `(low, None)` or `(None, high)`."
     def __init__(self, path, # a file written by `export_onnx`
@@ -95,13 +80,13 @@ class OnnxModel(nn.Module):
         out = torch.from_numpy(self.session.run(None, {'image': image.detach().float().cpu().numpy()})[0])
         return (out, None) if self.exported_head == 'low' else (None, out)
 
-# %% ../nbs/08_export.ipynb 14
+# %% ../nbs/08_export.ipynb 13
 @call_parse
-def export_cli(checkpoint: Param('checkpoint of any format (whole-model pickles included; nothing pickled is run)', str) = None,
-               weights: Param('released weights by name instead of --checkpoint, e.g. uieb', str) = None,
+def export_cli(checkpoint: model_flag('checkpoint') = None,
+               weights: model_flag('weights') = None,
                out: Param('the .onnx file to write', str) = 'phaseformer.onnx',
                head: Param('low (same size) or high (2x)', str) = 'low',
-               value_range: Param('image range the weights expect, 0,1 or -1,1 (default: recorded in the checkpoint)', str) = None,
+               value_range: model_flag('value_range') = None,
                force: Param('overwrite an existing file', store_true) = False):
     "Export a Phaseformer checkpoint to ONNX (one head, value range built in, any H and W that are multiples of 8)."
     with exit_on_user_error('phaseformer-export'):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto 0
-__all__ = ['USER_ERRORS', 'write_atomically', 'exit_on_user_error']
+__all__ = ['USER_ERRORS', 'write_atomically', 'exit_on_user_error', 'output_problem']
 
 # %% ../nbs/00a_files.ipynb 5
 def write_atomically(path, # the file to write
@@ -31,6 +31,7 @@ def write_atomically(path, # the file to write
 # %% ../nbs/00a_files.ipynb 9
 USER_ERRORS = (ValueError, OSError, ImportError)  # what a user can fix: bad values, missing or existing files, a missing extra
 
+# %% ../nbs/00a_files.ipynb 10
 @contextmanager
 def exit_on_user_error(command: str, # the command's name, e.g. 'phaseformer-enhance'
                        also: tuple = (), # more exception classes to report the same way
@@ -39,3 +40,13 @@ def exit_on_user_error(command: str, # the command's name, e.g. 'phaseformer-enh
     try: yield
     except (*USER_ERRORS, *also) as e:
         print(f'{command}: {e}', file=sys.stderr); sys.exit(2)
+
+# %% ../nbs/00a_files.ipynb 13
+def output_problem(target: Path, sources, # the files this output is made from (an input, its reference)
+                   force: bool = False, # overwrite an earlier output
+                   taken=(), # outputs this run writes already
+                  ) -> str | None:
+    "Why `target` must not be written, or None: it is a source, another file's output, or (unless `force`) it exists."
+    if any(target.resolve() == Path(s).resolve() for s in sources if s): return f'{target} is an input or reference file: never overwritten'
+    if target in taken: return f'{target} is the output of another file already'
+    if target.exists() and not force: return f'{target} exists: not overwritten (use --force or another output folder)'

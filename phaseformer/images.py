@@ -12,17 +12,18 @@ from PIL import Image, ImageOps
 from .files import write_atomically
 
 # %% auto 0
-__all__ = ['IMAGE_EXTENSIONS', 'image_files', 'list_images', 'ImageReadError', 'read_image', 'to_tensor', 'to_uint8',
-           'write_image', 'resize_image']
+__all__ = ['IMAGE_EXTENSIONS', 'SIZE_MULTIPLE', 'image_files', 'list_images', 'ImageReadError', 'read_image', 'to_tensor',
+           'to_uint8', 'write_image', 'resize_image']
 
 # %% ../nbs/00b_images.ipynb 5
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
+# %% ../nbs/00b_images.ipynb 6
 def image_files(folder: Path) -> list:
     "Every image file of `folder`, sorted (extensions in `IMAGE_EXTENSIONS`, any case)."
     return [p for p in sorted(Path(folder).iterdir()) if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS]
 
-# %% ../nbs/00b_images.ipynb 6
+# %% ../nbs/00b_images.ipynb 7
 def list_images(folder: Path) -> dict:
     "Image files of `folder` by stem, for pairing by name; a name two files share is reported (the last one is used)."
     by_stem = {}
@@ -31,11 +32,11 @@ def list_images(folder: Path) -> dict:
         if len(files) > 1: warnings.warn(f'{folder}: {", ".join(p.name for p in files)} share the name {stem}: {files[-1].name} is used')
     return {stem: files[-1] for stem, files in by_stem.items()}
 
-# %% ../nbs/00b_images.ipynb 9
+# %% ../nbs/00b_images.ipynb 10
 class ImageReadError(OSError):
     "An image file that could not be decoded."
 
-# %% ../nbs/00b_images.ipynb 10
+# %% ../nbs/00b_images.ipynb 11
 def read_image(path) -> np.ndarray:
     "RGB uint8 (H, W, 3) array from any common image file (gray, palette, RGBA, 16-bit; EXIF orientation applied)."
     try:
@@ -50,18 +51,18 @@ def read_image(path) -> np.ndarray:
     except Exception as e:
         raise ImageReadError(f'Cannot read image {path}: {type(e).__name__}: {e}') from e
 
-# %% ../nbs/00b_images.ipynb 15
+# %% ../nbs/00b_images.ipynb 16
 def to_tensor(img: np.ndarray) -> torch.Tensor:
     "(H, W, 3) uint8 array -> (3, H, W) float32 tensor in [0, 1]."
     return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1), dtype=np.float32)).div_(255)  # a copy: read-only arrays too
 
-# %% ../nbs/00b_images.ipynb 16
+# %% ../nbs/00b_images.ipynb 17
 def to_uint8(x) -> np.ndarray:
     "(H, W, 3) uint8 array from floats in [0, 1]: a (3, H, W) or (1, 3, H, W) tensor, or an (H, W, 3) array; clipped, rounded."
     if isinstance(x, torch.Tensor): x = x.detach().squeeze(0).permute(1, 2, 0).float().cpu().numpy()
     return (np.clip(x, 0, 1) * 255).round().astype(np.uint8)
 
-# %% ../nbs/00b_images.ipynb 19
+# %% ../nbs/00b_images.ipynb 20
 def write_image(image, # RGB uint8 (H, W, 3) array, or a (3, H, W) float tensor in [0, 1]
                 path):
     "Write `image` in the format of `path`'s extension, through a temporary file (never half-written)."
@@ -71,8 +72,11 @@ def write_image(image, # RGB uint8 (H, W, 3) array, or a (3, H, W) float tensor 
     if isinstance(image, torch.Tensor): image = to_uint8(image)
     write_atomically(path, lambda f: Image.fromarray(image).save(f, format=image_format))
 
-# %% ../nbs/00b_images.ipynb 22
+# %% ../nbs/00b_images.ipynb 23
 def resize_image(img: np.ndarray, size: tuple) -> np.ndarray:
     "Resize an (H, W, 3) uint8 array to `size` = (h, w) with antialiasing (PIL bicubic)."
     if img.shape[:2] == tuple(size): return img
     return np.array(Image.fromarray(img).resize((size[1], size[0]), Image.BICUBIC))
+
+# %% ../nbs/00b_images.ipynb 26
+SIZE_MULTIPLE = 8  # image sides the model accepts are multiples of this: 2 ** its three downsamplings

@@ -34,35 +34,42 @@ def charbonnier_loss(pred: torch.Tensor, # (B, C, H, W)
     _check_pair(pred, target, 'charbonnier_loss')
     return torch.sqrt((pred - target) ** 2 + eps ** 2).mean()
 
+# %% ../nbs/02_losses.ipynb 7
 class CharbonnierLoss(nn.Module):
     "Module form of `charbonnier_loss`."
     def __init__(self, eps: float = 1e-3): super().__init__(); self.eps = eps
     def forward(self, pred, target): return charbonnier_loss(pred, target, self.eps)
 
-# %% ../nbs/02_losses.ipynb 9
+# %% ../nbs/02_losses.ipynb 10
 LAPLACIAN_KERNEL = torch.tensor([[0., 1., 0.], [1., -4., 1.], [0., 1., 0.]])
 
+# %% ../nbs/02_losses.ipynb 11
 def laplacian(x: torch.Tensor) -> torch.Tensor:
     "4-neighbour Laplacian of each channel of a (B, C, H, W) tensor, reflected borders."
     return kornia.filters.filter2d(x, LAPLACIAN_KERNEL.to(x)[None], border_type='reflect')
 
+# %% ../nbs/02_losses.ipynb 12
 def gradient_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     "L1 distance between the Laplacians of `pred` and `target`."
     _check_pair(pred, target, 'gradient_loss')
     return (laplacian(pred) - laplacian(target)).abs().mean()
 
+# %% ../nbs/02_losses.ipynb 13
 class GradientLoss(nn.Module):
     "Module form of `gradient_loss`."
     def forward(self, pred, target): return gradient_loss(pred, target)
 
-# %% ../nbs/02_losses.ipynb 13
+# %% ../nbs/02_losses.ipynb 17
 MS_SSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
+
+# %% ../nbs/02_losses.ipynb 18
 _warned_scales = set()
 
 def ms_ssim_scales(side: int, win_size: int = 11) -> int:
     "Number of MS-SSIM scales (1 to 5) usable for images whose short side is `side`."
     return next((n for n in range(5, 1, -1) if side > (win_size - 1) * 2 ** (n - 1)), 1)
 
+# %% ../nbs/02_losses.ipynb 19
 def ms_ssim(pred: torch.Tensor, # (B, C, H, W) in [0, data_range]
             target: torch.Tensor, # (B, C, H, W) in [0, data_range]
             data_range: float = 1.0, win_size: int = 11, win_sigma: float = 1.5,
@@ -88,22 +95,29 @@ def ms_ssim(pred: torch.Tensor, # (B, C, H, W) in [0, data_range]
     per_channel = torch.prod(torch.stack(terms, 0) ** weights.view(-1, 1, 1), dim=0)
     return per_channel.mean()
 
+# %% ../nbs/02_losses.ipynb 20
 def ms_ssim_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     "`1 - ms_ssim(pred, target)` for images in [0, 1]."
     return 1 - ms_ssim(pred, target)
 
+# %% ../nbs/02_losses.ipynb 21
 class MSSSIMLoss(nn.Module):
     "Module form of `ms_ssim_loss`."
     def forward(self, pred, target): return ms_ssim_loss(pred, target)
 
-# %% ../nbs/02_losses.ipynb 18
+# %% ../nbs/02_losses.ipynb 26
 VGG_LAYOUTS = {  # channels per conv, 'M' for max-pool, as torchvision's `features`
     'vgg16': (64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'),
     'vgg19': (64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512, 'M')}
+
+# %% ../nbs/02_losses.ipynb 27
 VGG_URLS = {'vgg16': 'https://download.pytorch.org/models/vgg16-397923af.pth',
             'vgg19': 'https://download.pytorch.org/models/vgg19-dcbb9e9d.pth'}
+
+# %% ../nbs/02_losses.ipynb 28
 VGG_TAPS = {'vgg19': (34,), 'vgg16': (3, 8, 15, 22)}  # outputs compared: features[:35]; relu1_2 .. relu4_3
 
+# %% ../nbs/02_losses.ipynb 29
 def vgg_features(arch: str = 'vgg19', # 'vgg19' or 'vgg16'
                 ) -> nn.Sequential:
     "Torchvision's VGG `features` stack (same indices and key names), randomly initialised, cut after the last tap."
@@ -113,11 +127,12 @@ def vgg_features(arch: str = 'vgg19', # 'vgg19' or 'vgg16'
         else: layers += [nn.Conv2d(in_ch, v, 3, padding=1), nn.ReLU(inplace=True)]; in_ch = v
     return nn.Sequential(*layers[:VGG_TAPS[arch][-1] + 1])
 
-# %% ../nbs/02_losses.ipynb 19
+# %% ../nbs/02_losses.ipynb 30
 def vgg_cache_file(arch: str) -> Path:
     "Where torch's hub cache keeps torchvision's ImageNet weights for `arch` once downloaded."
     return Path(torch.hub.get_dir()) / 'checkpoints' / Path(VGG_URLS[arch]).name
 
+# %% ../nbs/02_losses.ipynb 31
 def _vgg_state_dict(arch, vgg_weights):
     if vgg_weights == 'imagenet':
         url = VGG_URLS[arch]
@@ -149,7 +164,7 @@ def load_vgg_weights(features: nn.Sequential, # from `vgg_features`
     features.load_state_dict({k: found[k] for k in wanted})
     return features
 
-# %% ../nbs/02_losses.ipynb 20
+# %% ../nbs/02_losses.ipynb 32
 class PerceptualLoss(nn.Module):
     "L1 distance between frozen ImageNet-VGG features of `pred` and `target` (RGB in [0, 1])."
     def __init__(self, arch: str = 'vgg19', # 'vgg19' (features[:35], the training guide) or 'vgg16' (relu1_2..relu4_3 sum)
@@ -177,7 +192,7 @@ class PerceptualLoss(nn.Module):
         _check_pair(pred, target, 'PerceptualLoss')
         return sum(F.l1_loss(p, t) for p, t in zip(self._taps(pred), self._taps(target.detach())))
 
-# %% ../nbs/02_losses.ipynb 27
+# %% ../nbs/02_losses.ipynb 39
 class LossWeighting(nn.Module):
     "Combines `n` losses into one; subclasses define `weights()` (and may add a regulariser in `forward`)."
     def weights(self) -> torch.Tensor: raise NotImplementedError
@@ -187,7 +202,7 @@ class LossWeighting(nn.Module):
         "The weights as plain floats."
         with torch.no_grad(): return [round(float(v), 6) for v in self.weights()]
 
-# %% ../nbs/02_losses.ipynb 28
+# %% ../nbs/02_losses.ipynb 40
 class SoftmaxWeighting(LossWeighting):
     "Learned weights `softmax(logits)` (the training guide); logits seeded-random like the reference, or equal."
     def __init__(self, n: int, init: str = 'random', seed: int = 0):
@@ -196,6 +211,7 @@ class SoftmaxWeighting(LossWeighting):
         self.logits = nn.Parameter(torch.rand(n, generator=torch.Generator().manual_seed(seed)) if init == 'random' else torch.zeros(n))
     def weights(self): return self.logits.softmax(0)
 
+# %% ../nbs/02_losses.ipynb 41
 class FixedWeighting(LossWeighting):
     "Given weights, not trained (default: equal)."
     def __init__(self, n: int, weights: tuple | None = None):
@@ -206,6 +222,7 @@ class FixedWeighting(LossWeighting):
         self.register_buffer('fixed', w)
     def weights(self): return self.fixed
 
+# %% ../nbs/02_losses.ipynb 42
 class UncertaintyWeighting(LossWeighting):
     "Kendall et al. (2018): `sum(exp(-s) * L + s)` with learned `s`; the weights are `exp(-s)`."
     def __init__(self, n: int):
@@ -214,7 +231,7 @@ class UncertaintyWeighting(LossWeighting):
     def weights(self): return torch.exp(-self.log_vars)
     def forward(self, losses): return super().forward(losses) + self.log_vars.sum()
 
-# %% ../nbs/02_losses.ipynb 29
+# %% ../nbs/02_losses.ipynb 43
 def loss_weighting(mode: str, # 'softmax', 'fixed' or 'uncertainty'
                    n: int, init: str = 'random', weights: tuple | None = None, seed: int = 0) -> LossWeighting:
     "The weighting of `n` losses named by `mode` (its options are ignored by the modes that have none)."
@@ -223,12 +240,13 @@ def loss_weighting(mode: str, # 'softmax', 'fixed' or 'uncertainty'
     if mode == 'uncertainty': return UncertaintyWeighting(n)
     raise ValueError(f"mode must be 'softmax', 'fixed' or 'uncertainty', got {mode!r}")
 
-# %% ../nbs/02_losses.ipynb 32
+# %% ../nbs/02_losses.ipynb 46
 def term_names(perceptual: bool = True, # the VGG perceptual term is on
               ) -> tuple:
     "The per-head loss terms in the order of their weights."
     return ('charbonnier', *(('perceptual',) if perceptual else ()), 'gradient', 'ms_ssim')
 
+# %% ../nbs/02_losses.ipynb 47
 class PhaseformerLoss(nn.Module):
     "The training objective: `W2(W4(terms(low, target)), W4(terms(high, target_high)))`, weights learned."
     def __init__(self, perceptual: bool = True, # include the VGG perceptual term

@@ -19,6 +19,7 @@ __all__ = ['PSNR_CAP', 'as_image', 'psnr', 'ssim', 'batch_psnr', 'batch_ssim', '
 # %% ../nbs/04_metrics.ipynb 5
 PSNR_CAP = 100.0  # dB returned for identical images
 
+# %% ../nbs/04_metrics.ipynb 6
 def as_image(img) -> np.ndarray:
     "(H, W, 3) float64 array in [0, 1] from a (3, H, W) tensor or an (H, W, 3) array (uint8 is scaled by 1/255)."
     if isinstance(img, torch.Tensor): img = img.detach().cpu().double().permute(1, 2, 0).numpy()
@@ -26,13 +27,14 @@ def as_image(img) -> np.ndarray:
     img = img / 255.0 if img.dtype == np.uint8 else img.astype(np.float64)
     return np.clip(img, 0, 1)
 
-# %% ../nbs/04_metrics.ipynb 6
+# %% ../nbs/04_metrics.ipynb 7
 def psnr(pred, target) -> float:
     "PSNR in dB (data_range 1, capped at `PSNR_CAP`) by scikit-image: the reference implementation."
     a, b = as_image(pred), as_image(target)
     if np.array_equal(a, b): return PSNR_CAP
     return min(PSNR_CAP, float(peak_signal_noise_ratio(b, a, data_range=1)))
 
+# %% ../nbs/04_metrics.ipynb 8
 def ssim(pred, target, win_size: int | None = None, # None: Wang's Gaussian window; an odd int: legacy uniform window
         ) -> float:
     "SSIM on RGB (mean over channels) by scikit-image; `win_size=3` reproduces the training guide's legacy setting."
@@ -42,20 +44,21 @@ def ssim(pred, target, win_size: int | None = None, # None: Wang's Gaussian wind
                                            use_sample_covariance=False, data_range=1))
     return float(structural_similarity(a, b, channel_axis=-1, win_size=win_size, data_range=1))
 
-# %% ../nbs/04_metrics.ipynb 8
+# %% ../nbs/04_metrics.ipynb 10
 def batch_psnr(pred: torch.Tensor, target: torch.Tensor, # (B, 3, H, W) in [0, 1]
               ) -> torch.Tensor:
     "PSNR of each image of a batch, (B,) float64, capped at `PSNR_CAP` dB."
     mse = (pred.detach().double().clamp(0, 1) - target.double().clamp(0, 1)).square().flatten(1).mean(1)
     return (10 * torch.log10(1 / mse.clamp_min(10 ** (-PSNR_CAP / 10)))).clamp(max=PSNR_CAP)
 
+# %% ../nbs/04_metrics.ipynb 11
 def batch_ssim(pred: torch.Tensor, target: torch.Tensor, # (B, 3, H, W) in [0, 1], sides of at least 11 px
               ) -> torch.Tensor:
     "SSIM of each image of a batch, (B,) float64 (Gaussian window 11, sigma 1.5, mean over channels)."
     return pytorch_msssim.ssim(pred.detach().double().clamp(0, 1), target.double().clamp(0, 1), data_range=1,
                                size_average=False, win_size=11, win_sigma=1.5)
 
-# %% ../nbs/04_metrics.ipynb 14
+# %% ../nbs/04_metrics.ipynb 17
 def _as_255(img) -> np.ndarray: return as_image(img) * 255.0
 
 def _blocks(x: np.ndarray, size: int = 10) -> np.ndarray:
@@ -70,7 +73,7 @@ def trimmed_mean(x: np.ndarray, alpha: float = 0.1) -> float:
     x, k = np.sort(x.ravel()), x.size
     return float(x[math.ceil(alpha * k): k - math.floor(alpha * k)].mean())
 
-# %% ../nbs/04_metrics.ipynb 15
+# %% ../nbs/04_metrics.ipynb 18
 def uicm(img) -> float:
     "Underwater image colourfulness measure (Panetta et al. 2016), on 0-255 values."
     x = _as_255(img)
@@ -79,6 +82,7 @@ def uicm(img) -> float:
     var = np.mean((rg - mu_rg) ** 2) + np.mean((yb - mu_yb) ** 2)
     return float(-0.0268 * math.hypot(mu_rg, mu_yb) + 0.1586 * math.sqrt(var))
 
+# %% ../nbs/04_metrics.ipynb 19
 def eme(x: np.ndarray, block: int = 10) -> float:
     "Measure of enhancement: 2/(k1 k2) * sum over blocks of ln(max/min), blocks with a zero extreme skipped."
     b = _blocks(x, block)
@@ -86,12 +90,14 @@ def eme(x: np.ndarray, block: int = 10) -> float:
     ok = (hi > 0) & (lo > 0)
     return float(2.0 / hi.size * np.log(hi[ok] / lo[ok]).sum())
 
+# %% ../nbs/04_metrics.ipynb 20
 def uism(img) -> float:
     "Underwater image sharpness measure: weighted EME of Sobel-magnitude edge maps (lambda_B = 0.114)."
     x = _as_255(img)
     edges = [np.hypot(ndimage.sobel(x[..., c], 0), ndimage.sobel(x[..., c], 1)) * x[..., c] for c in range(3)]
     return float(sum(w * eme(e) for w, e in zip((0.299, 0.587, 0.114), edges)))
 
+# %% ../nbs/04_metrics.ipynb 21
 def uiconm(img, block: int = 10, gamma: float = 1026.0) -> float:
     "Underwater image contrast measure: PLIP logAMEE over 10x10 blocks of all three channels."
     b = _blocks(_as_255(img), block)
@@ -100,11 +106,12 @@ def uiconm(img, block: int = 10, gamma: float = 1026.0) -> float:
     ok = m > 0
     return float(-(m[ok] * np.log(m[ok])).sum() / hi.size)
 
+# %% ../nbs/04_metrics.ipynb 22
 def uiqm(img) -> float:
     "UIQM = 0.0282 UICM + 0.2953 UISM + 3.5753 UIConM (Panetta et al. 2016; definition pinned above)."
     return 0.0282 * uicm(img) + 0.2953 * uism(img) + 3.5753 * uiconm(img)
 
-# %% ../nbs/04_metrics.ipynb 17
+# %% ../nbs/04_metrics.ipynb 24
 def uciqe(img) -> float:
     "UCIQE = 0.4680 sigma_c + 0.2745 con_l + 0.2576 mu_s (Yang & Sowmya 2015) in CIELab scaled by 1/100."
     rgb = torch.from_numpy(as_image(img)).permute(2, 0, 1).float()[None]

@@ -12,11 +12,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 from .phase import phase_spectrum, phase_only_naive, PhaseECA
+from .images import SIZE_MULTIPLE
 
 # %% auto 0
 __all__ = ['HEADS', 'VALUE_RANGE', 'ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'PhaseAttention', 'GDFN',
            'TransformerBlock', 'check_contract', 'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_config',
-           'phaseformer_tiny_config', 'PhaseformerOutput', 'split_outputs', 'check_head', 'Phaseformer',
+           'phaseformer_tiny_config', 'PhaseformerOutput', 'split_outputs', 'check_head', 'Phaseformer', 'ImageHead',
            'compile_model', 'count_macs', 'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
@@ -34,13 +35,14 @@ def pointwise_depthwise(x: torch.Tensor, pointwise: nn.Conv2d, depthwise: nn.Con
     y = F.conv2d(x, pointwise.weight[rows])
     return F.conv2d(y, depthwise.weight[rows], padding=depthwise.padding, groups=y.shape[1])
 
+# %% ../nbs/01_model.ipynb 9
 def block_diagonal(blocks: torch.Tensor, # (B, heads, d, d)
                   ) -> torch.Tensor:
     "(B, heads * d, heads * d) matrices with the heads' `d x d` blocks on their diagonals."
     b, heads, d, _ = blocks.shape
     return torch.diag_embed(blocks.permute(0, 2, 3, 1)).permute(0, 3, 1, 4, 2).reshape(b, heads * d, heads * d)
 
-# %% ../nbs/01_model.ipynb 9
+# %% ../nbs/01_model.ipynb 10
 class PhaseAttention(nn.Module):
     "Restormer MDTA with queries and keys replaced by their phase-only maps; one learnable temperature per head."
     def __init__(self, channels: int, # C, divisible by `heads`
@@ -70,7 +72,7 @@ class PhaseAttention(nn.Module):
         out = v.permute(0, 2, 3, 1).reshape(b, h * w, c) @ mix.transpose(1, 2)  # (B, HW, C)
         return out.view(b, h, w, c).permute(0, 3, 1, 2)
 
-# %% ../nbs/01_model.ipynb 11
+# %% ../nbs/01_model.ipynb 12
 class GDFN(nn.Module):
     "Restormer's gated depthwise feed-forward network."
     def __init__(self, channels: int, # C
@@ -91,7 +93,7 @@ class GDFN(nn.Module):
         in_place = not (self.published or torch.is_grad_enabled())  # nothing will need the gate again
         return self.project_out(torch.ops.aten.gelu_(gate).mul_(value) if in_place else F.gelu(gate) * value)
 
-# %% ../nbs/01_model.ipynb 12
+# %% ../nbs/01_model.ipynb 13
 class TransformerBlock(nn.Module):
     "Pre-norm residual block: `x + attn(norm1(x))`, then `x + ffn(norm2(x))`."
     def __init__(self, channels: int, heads: int, expansion: float = 2.66, naive_phase: bool = False):
@@ -105,7 +107,7 @@ class TransformerBlock(nn.Module):
         x = x + self.attn(self.norm1(x))
         return x + self.ffn(self.norm2(x))
 
-# %% ../nbs/01_model.ipynb 14
+# %% ../nbs/01_model.ipynb 15
 def _tensors(out) -> list:
     "The tensors in a module's output: a tensor, or tuples, lists and dicts of them (nested)."
     if isinstance(out, torch.Tensor): return [out]
@@ -129,7 +131,7 @@ def check_contract(module: nn.Module, *inputs, # the first must be a float tenso
     if first.grad is None or not first.grad.abs().sum(): raise AssertionError(f'{type(module).__name__}: no gradient for its input')
     return out
 
-# %% ../nbs/01_model.ipynb 20
+# %% ../nbs/01_model.ipynb 21
 class DownSample(nn.Module):
     "3x3 conv to C/2 channels, then PixelUnshuffle(2): (B, C, H, W) -> (B, 2C, H/2, W/2)."
     def __init__(self, channels: int):
@@ -138,7 +140,7 @@ class DownSample(nn.Module):
                                   nn.PixelUnshuffle(2))
     def forward(self, x): return self.body(x)
 
-# %% ../nbs/01_model.ipynb 21
+# %% ../nbs/01_model.ipynb 22
 class UpSample(nn.Module):
     "3x3 conv to 2C channels, then PixelShuffle(2): (B, C, H, W) -> (B, C/2, 2H, 2W)."
     def __init__(self, channels: int):
@@ -147,7 +149,7 @@ class UpSample(nn.Module):
                                   nn.PixelShuffle(2))
     def forward(self, x): return self.body(x)
 
-# %% ../nbs/01_model.ipynb 24
+# %% ../nbs/01_model.ipynb 25
 @dataclass(frozen=True)
 class PhaseformerConfig:
     "Sizes of a Phaseformer; the defaults are the published model."
@@ -163,37 +165,42 @@ class PhaseformerConfig:
     @property
     def channels(self): return tuple(self.dim * 2 ** i for i in range(4))
 
-# %% ../nbs/01_model.ipynb 25
+# %% ../nbs/01_model.ipynb 26
 def phaseformer_config(**overrides) -> PhaseformerConfig:
     "The published Phaseformer (1.78M parameters)."
     return PhaseformerConfig(**overrides)
 
+# %% ../nbs/01_model.ipynb 27
 def phaseformer_tiny_config(**overrides) -> PhaseformerConfig:
     "A very small configuration for tests and quick experiments."
     return PhaseformerConfig(**{**dict(dim=8, blocks=(1, 1, 1, 1), heads=(1, 1, 2, 2), refinement_blocks=1,
                                        head_channels=4), **overrides})
 
-# %% ../nbs/01_model.ipynb 29
+# %% ../nbs/01_model.ipynb 31
 class PhaseformerOutput(NamedTuple):
     "The two heads: `low` (B, 3, H, W) and `high` (B, 3, 2H, 2W)."
     low: torch.Tensor
     high: torch.Tensor
 
+# %% ../nbs/01_model.ipynb 32
 def split_outputs(out) -> tuple:
     "`(low, high)` of any model's output; `high` is None for a single-output model (a baseline)."
     if isinstance(out, torch.Tensor): return out, None
     return out[0], out[1]
 
-# %% ../nbs/01_model.ipynb 30
+# %% ../nbs/01_model.ipynb 33
 HEADS = PhaseformerOutput._fields  # ('low', 'high'): the two outputs, everywhere a head is named
+
+# %% ../nbs/01_model.ipynb 34
 VALUE_RANGE = (0.0, 1.0)  # the image range of the models phaseformer trains (the authors': pretrained.PUBLISHED_VALUE_RANGE)
 
+# %% ../nbs/01_model.ipynb 35
 def check_head(head: str) -> str:
     "`head` when it is one of `HEADS`; otherwise a ValueError naming them."
     if head not in HEADS: raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
     return head
 
-# %% ../nbs/01_model.ipynb 33
+# %% ../nbs/01_model.ipynb 38
 def _stage(blocks, channels, heads, cfg):
     return nn.Sequential(*[TransformerBlock(channels, heads, cfg.expansion, cfg.naive_phase) for _ in range(blocks)])
 
@@ -225,8 +232,8 @@ class Phaseformer(nn.Module):
         "`(low, high)`: the restored image at the input's size and at twice it (`high` None with `high=False`)."
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f'Phaseformer expects a (B, 3, H, W) tensor, got shape {tuple(x.shape)}')
-        if x.shape[-2] % 8 or x.shape[-1] % 8:
-            raise ValueError(f'Phaseformer needs height and width that are multiples of 8, got {tuple(x.shape[-2:])}: '
+        if x.shape[-2] % SIZE_MULTIPLE or x.shape[-1] % SIZE_MULTIPLE:
+            raise ValueError(f'Phaseformer needs height and width that are multiples of {SIZE_MULTIPLE}, got {tuple(x.shape[-2:])}: '
                              'pad the image (phaseformer.inference pads and crops back for you)')
         if self.cfg.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         e1 = self.encoders[0](self.embed_conv_rgb(x))
@@ -241,7 +248,25 @@ class Phaseformer(nn.Module):
         if not high: return PhaseformerOutput(low, None)
         return PhaseformerOutput(low, self.output(self.output1(self.ups1(features))).contiguous())
 
-# %% ../nbs/01_model.ipynb 40
+# %% ../nbs/01_model.ipynb 45
+class ImageHead(nn.Module):
+    "One head of `model` as an image-to-image function in [0, 1], the model's value range applied around it."
+    def __init__(self, model: nn.Module, head: str = 'low', # 'low' (same size) or 'high' (2x)
+                 value_range: tuple | None = None, # (low, high) the model expects; default: its `value_range`, else (0, 1)
+                ):
+        super().__init__()
+        self.model, self.head = model, check_head(head)
+        self.value_range = tuple(value_range or getattr(model, 'value_range', VALUE_RANGE))
+
+    def forward(self, image: torch.Tensor, # (B, 3, H, W) in [0, 1], sides multiples of `SIZE_MULTIPLE`
+               ) -> torch.Tensor:
+        "The chosen head's restored image in [0, 1]."
+        low, high = self.value_range
+        x = image * (high - low) + low
+        out = self.model(x, high=self.head == 'high') if isinstance(self.model, Phaseformer) else self.model(x)
+        return ((split_outputs(out)[HEADS.index(self.head)].float() - low) / (high - low)).clamp(0, 1)
+
+# %% ../nbs/01_model.ipynb 48
 def compile_model(model: nn.Module, **options) -> nn.Module:
     "Compile `model` in place with `torch.compile(**options)`; if compiling fails, say so in one line and run eagerly."
     model.compile(**{'dynamic': False, **options})
@@ -260,7 +285,7 @@ def compile_model(model: nn.Module, **options) -> nn.Module:
     model._compiled_call_impl = first_call
     return model
 
-# %% ../nbs/01_model.ipynb 49
+# %% ../nbs/01_model.ipynb 57
 def count_macs(model: nn.Module, size: int = 256) -> dict:
     "Multiply-accumulates of one forward pass on a `size` x `size` image, split into convolutions and attention."
     counts = {'convolutions': 0, 'attention': 0}
@@ -277,7 +302,7 @@ def count_macs(model: nn.Module, size: int = 256) -> dict:
     counts['convolutions'] += flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
     return counts
 
-# %% ../nbs/01_model.ipynb 50
+# %% ../nbs/01_model.ipynb 58
 def model_summary(model: nn.Module, size: int = 256, # image side for the MAC count
                  ) -> dict:
     "Print and return parameter and MAC counts of `model` at `size` x `size`."

@@ -34,6 +34,7 @@ def unit_phasor(spectrum: torch.Tensor, # complex spectrum
     phasor[..., 0] += is_zero * scale
     return torch.view_as_complex(phasor), inverse
 
+# %% ../nbs/00_phase.ipynb 8
 def tangent_spectrum(grad: torch.Tensor, # (..., 2) gradient with respect to the phasors, as real pairs
                      phasor: torch.Tensor, # (..., 2) the phasors `scale * X / |X|`, as real pairs
                      inverse: torch.Tensor, # 1 / |X|, 0 at zero bins
@@ -43,7 +44,7 @@ def tangent_spectrum(grad: torch.Tensor, # (..., 2) gradient with respect to the
     radial = torch.addcmul(phasor[..., 0] * grad[..., 0], phasor[..., 1], grad[..., 1])  # Re(conj(U) g)
     return torch.addcmul(grad, phasor, (radial / scale ** 2).unsqueeze(-1), value=-1) * (inverse / scale).unsqueeze(-1)
 
-# %% ../nbs/00_phase.ipynb 9
+# %% ../nbs/00_phase.ipynb 10
 def documented_op(name: str, # the op's qualified name, e.g. 'phaseformer::phase_only'
                  ):
     "`torch.library.custom_op(name)` (no mutated arguments) that `help()` and the docs describe as the function it wraps."
@@ -53,7 +54,7 @@ def documented_op(name: str, # the op's qualified name, e.g. 'phaseformer::phase
         return op
     return register
 
-# %% ../nbs/00_phase.ipynb 12
+# %% ../nbs/00_phase.ipynb 13
 @documented_op('phaseformer::phase_only')
 def phase_only_op(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "`(map, phasor, 1 / |X|)` of a real float32/float64 `x`: the phase-only map and, as real pairs, its half spectrum's phasor."
@@ -65,6 +66,7 @@ def _phase_only_shapes(x):
     half = (*x.shape[:-1], x.shape[-1] // 2 + 1)
     return x.new_empty(x.shape), x.new_empty((*half, 2)), x.new_empty(half)
 
+# %% ../nbs/00_phase.ipynb 14
 @documented_op('phaseformer::phase_only_backward')
 def phase_only_backward(grad: torch.Tensor, phasor: torch.Tensor, inverse: torch.Tensor) -> torch.Tensor:
     "Gradient of the phase-only map: `irfft2(P(rfft2(grad)) / |X|)`, the tangential part of each bin."
@@ -78,7 +80,7 @@ def _save_for_backward(ctx, inputs, output): ctx.save_for_backward(*output[1:])
 def _backward(ctx, grad, *unused): return phase_only_backward(grad, *ctx.saved_tensors)
 phase_only_op.register_autograd(_backward, setup_context=_save_for_backward)
 
-# %% ../nbs/00_phase.ipynb 13
+# %% ../nbs/00_phase.ipynb 15
 def _exact(x): return x if x.dtype in (torch.float32, torch.float64) else x.float()
 
 def phase_only(x: torch.Tensor, # (..., H, W) real tensor; half precision is computed in float32
@@ -86,7 +88,7 @@ def phase_only(x: torch.Tensor, # (..., H, W) real tensor; half precision is com
     "Phase-only map of `x` over its last two dims: numerically `phase_only_naive(x)`, several times faster."
     return phase_only_op(_exact(x))[0].to(x.dtype)
 
-# %% ../nbs/00_phase.ipynb 23
+# %% ../nbs/00_phase.ipynb 25
 @functools.lru_cache(maxsize=64)  # made once per size, dtype and device: no small kernels in every call (GPUs)
 def spectrum_column_weights(height: int, width: int, # sizes of the map
                             dtype: torch.dtype, device: torch.device,
@@ -97,6 +99,7 @@ def spectrum_column_weights(height: int, width: int, # sizes of the map
     if width % 2 == 0: multiplicity[-1] = 1
     return (multiplicity / (height * width)).sqrt()
 
+# %% ../nbs/00_phase.ipynb 26
 @documented_op('phaseformer::phase_spectrum')
 def phase_spectrum_op(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "`(phasors, 1 / |X|)` of a real float32/float64 `x`: its half spectrum's phasors, Parseval-weighted, as real pairs."
@@ -108,6 +111,7 @@ def _phase_spectrum_shapes(x):
     half = (*x.shape[:-1], x.shape[-1] // 2 + 1)
     return x.new_empty((*half, 2)), x.new_empty(half)
 
+# %% ../nbs/00_phase.ipynb 27
 @documented_op('phaseformer::phase_spectrum_backward')
 def phase_spectrum_backward(grad: torch.Tensor, phasor: torch.Tensor, inverse: torch.Tensor, width: int) -> torch.Tensor:
     "Gradient of `phase_spectrum` with respect to `x`: `irfft2` of the tangent projection over the squared weights."
@@ -118,6 +122,7 @@ def phase_spectrum_backward(grad: torch.Tensor, phasor: torch.Tensor, inverse: t
 @phase_spectrum_backward.register_fake
 def _phase_spectrum_backward_shape(grad, phasor, inverse, width): return grad.new_empty((*grad.shape[:-2], width))
 
+# %% ../nbs/00_phase.ipynb 28
 def _save_spectrum(ctx, inputs, output): ctx.save_for_backward(*output); ctx.width = inputs[0].shape[-1]
 def _spectrum_backward(ctx, grad, unused): return phase_spectrum_backward(grad, *ctx.saved_tensors, ctx.width)
 phase_spectrum_op.register_autograd(_spectrum_backward, setup_context=_save_spectrum)
@@ -134,7 +139,7 @@ def phase_spectrum_inference_op(x: torch.Tensor) -> torch.Tensor:
 @phase_spectrum_inference_op.register_fake
 def _phase_spectrum_inference_shape(x): return _phase_spectrum_shapes(x)[0]
 
-# %% ../nbs/00_phase.ipynb 25
+# %% ../nbs/00_phase.ipynb 30
 def phase_spectrum_full(x: torch.Tensor, # (..., H, W) real tensor
                        ) -> torch.Tensor:
     "`(..., 2 H W)` phasors of the full spectrum as real pairs, rows normalised: the form ONNX export translates."
@@ -144,6 +149,7 @@ def phase_spectrum_full(x: torch.Tensor, # (..., H, W) real tensor
     phasor = (spectrum + is_zero * spectrum.new_tensor([1.0, 0.0])) / (power.sqrt() + is_zero)
     return nn.functional.normalize(phasor.flatten(-3), dim=-1)
 
+# %% ../nbs/00_phase.ipynb 31
 def phase_spectrum(x: torch.Tensor, # (..., H, W) real tensor; half precision is computed in float32
                   ) -> torch.Tensor:
     "Spectra of the phase-only maps, flattened row vectors whose dot products are the maps' inner products (unit norm)."
@@ -153,7 +159,7 @@ def phase_spectrum(x: torch.Tensor, # (..., H, W) real tensor; half precision is
     else: rows = phase_spectrum_inference_op(exact).flatten(-3)
     return rows.to(x.dtype)
 
-# %% ../nbs/00_phase.ipynb 29
+# %% ../nbs/00_phase.ipynb 35
 def swap_amplitude_phase(amplitude_from: torch.Tensor, # (..., H, W) image whose spectrum magnitude is kept
                          phase_from: torch.Tensor, # (..., H, W) image whose spectrum phase is kept
                         ) -> torch.Tensor:
@@ -162,21 +168,21 @@ def swap_amplitude_phase(amplitude_from: torch.Tensor, # (..., H, W) image whose
     phasor, _ = unit_phasor(torch.fft.rfft2(phase_from))
     return torch.fft.irfft2(magnitude * phasor, s=phase_from.shape[-2:])
 
-# %% ../nbs/00_phase.ipynb 33
+# %% ../nbs/00_phase.ipynb 39
 def eca_kernel_size(channels: int, # number of channels C
                    ) -> int:
     "ECA kernel size `|log2(C)/2 + 1/2|`, truncated and forced odd (as ECA-Net and the published model)."
     k = int(abs(math.log2(channels) / 2 + 1 / 2))
     return k if k % 2 else k + 1
 
-# %% ../nbs/00_phase.ipynb 36
+# %% ../nbs/00_phase.ipynb 42
 def phase_only_mean(x: torch.Tensor, # (B, C, H, W)
                    ) -> torch.Tensor:
     "Spatial mean of `phase_only(x)` per channel, (B, C, 1, 1), in closed form: sign of the channel sum over H*W."
     total = x.sum((-2, -1), keepdim=True)
     return torch.where(total < 0, -1.0, 1.0).to(x.dtype) / (x.shape[-2] * x.shape[-1])
 
-# %% ../nbs/00_phase.ipynb 38
+# %% ../nbs/00_phase.ipynb 44
 class PhaseECA(nn.Module):
     "Efficient channel attention whose channel descriptor is the mean of the phase-only map."
     def __init__(self, channels: int, # channels of the input; sets the kernel size

@@ -18,15 +18,21 @@ __all__ = ['AUTHORS_REPOSITORY', 'AUTHORS_COMMIT', 'AUTHORS_PROTOCOL', 'PUBLISHE
 
 # %% ../nbs/01b_pretrained.ipynb 5
 AUTHORS_REPOSITORY = 'https://github.com/Mdraqibkhan/Phaseformer'
+
+# %% ../nbs/01b_pretrained.ipynb 6
 AUTHORS_COMMIT = '434f4e81aca9af80db646fc1a89fa2f8c744f640'  # the commit the released files are pinned to
+
+# %% ../nbs/01b_pretrained.ipynb 7
 AUTHORS_PROTOCOL = "the authors' test.py: each image resized to 512x512, mapped to [-1, 1], the 2x (high) head's output saved"
 
+# %% ../nbs/01b_pretrained.ipynb 8
 class PretrainedError(ValueError):
     "Released weights that cannot be had or cannot be trusted; the message names the file or URL and what to do."
 
-# %% ../nbs/01b_pretrained.ipynb 6
+# %% ../nbs/01b_pretrained.ipynb 9
 PUBLISHED_VALUE_RANGE = (-1.0, 1.0)  # the image range of the authors' scripts and released weights
 
+# %% ../nbs/01b_pretrained.ipynb 10
 @dataclass(frozen=True)
 class Pretrained:
     "Released weights: where the file is, how to check it, what it was trained on and how it was evaluated."
@@ -44,7 +50,7 @@ class Pretrained:
     @property
     def file_name(self) -> str: return f'phaseformer-{self.name}-{self.git_blob[:8]}.pth'  # its name in the cache
 
-# %% ../nbs/01b_pretrained.ipynb 7
+# %% ../nbs/01b_pretrained.ipynb 11
 def _authors(name: str, folder: str, git_blob: str, trained_on: str) -> Pretrained:
     url = f'https://raw.githubusercontent.com/Mdraqibkhan/Phaseformer/{AUTHORS_COMMIT}/checkpoints/{folder}/best.pth'
     return Pretrained(name, url, git_blob, trained_on)
@@ -54,9 +60,10 @@ PRETRAINED = {p.name: p for p in (
     _authors('ufo120', 'UFO-120', '6426f15783bca40f7140970a30aac53c968ca8b2', 'UFO-120 (underwater photos with references)'),
     _authors('low_light', 'Low_light', 'e6f869140422d90dcdcfc313f67e4fad841ae714', "low-light photos (the paper's 'beyond')"))}
 
-# %% ../nbs/01b_pretrained.ipynb 11
+# %% ../nbs/01b_pretrained.ipynb 15
 REGISTRY_ENV = 'PHASEFORMER_REGISTRY'
 
+# %% ../nbs/01b_pretrained.ipynb 16
 def registry() -> dict:
     "Released weights by name: `PRETRAINED`, plus the entries of the JSON file that `$PHASEFORMER_REGISTRY` names."
     extra = os.environ.get(REGISTRY_ENV)
@@ -68,13 +75,14 @@ def registry() -> dict:
         raise PretrainedError(f'{extra}: each entry needs the fields {", ".join(f.name for f in fields(Pretrained))} ({e})') from None
     return PRETRAINED | {p.name: p for p in added}
 
+# %% ../nbs/01b_pretrained.ipynb 17
 def pretrained_entry(name: str) -> Pretrained:
     "The registry's entry for `name`; an unknown name lists the known ones."
     entries = registry()
     if name not in entries: raise PretrainedError(f'no released weights named {name!r}; known: {", ".join(entries)}')
     return entries[name]
 
-# %% ../nbs/01b_pretrained.ipynb 13
+# %% ../nbs/01b_pretrained.ipynb 19
 def file_hashes(path) -> tuple:
     "`(git blob id, SHA-256)` of a file, read once."
     path = Path(path)
@@ -83,6 +91,7 @@ def file_hashes(path) -> tuple:
         while chunk := f.read(1 << 20): blob.update(chunk); sha256.update(chunk)
     return blob.hexdigest(), sha256.hexdigest()
 
+# %% ../nbs/01b_pretrained.ipynb 20
 def file_problem(path, entry: Pretrained) -> str | None:
     "What in `path` does not match `entry` (size, git blob id, SHA-256), or None."
     size = Path(path).stat().st_size
@@ -91,11 +100,12 @@ def file_problem(path, entry: Pretrained) -> str | None:
     if blob != entry.git_blob: return f'git blob id {blob}, not the registered {entry.git_blob}'
     if entry.sha256 and sha256 != entry.sha256: return f'SHA-256 {sha256}, not the registered {entry.sha256}'
 
-# %% ../nbs/01b_pretrained.ipynb 16
+# %% ../nbs/01b_pretrained.ipynb 23
 def cache_dir() -> Path:
     "Where released weights are kept: torch.hub's checkpoint folder (`$TORCH_HOME/hub/checkpoints`)."
     return Path(torch.hub.get_dir()) / 'checkpoints'
 
+# %% ../nbs/01b_pretrained.ipynb 24
 def _reason(e: Exception) -> str:
     return str(e.reason) if isinstance(e, urllib.error.URLError) and not isinstance(e, urllib.error.HTTPError) else str(e)
 
@@ -118,7 +128,7 @@ def download(url: str, target: Path, label: str, # the file, where it goes, what
         raise PretrainedError(f'could not download {label} from {url} ({_reason(e)}). Put the file there by hand as '
                               f'{target} (it is checked when read), or give --checkpoint FILE instead') from None
 
-# %% ../nbs/01b_pretrained.ipynb 18
+# %% ../nbs/01b_pretrained.ipynb 26
 def pretrained_file(name: str) -> Path:
     "The checked local file of the released weights `name`: from the cache, else downloaded into it once."
     entry = pretrained_entry(name)
@@ -129,6 +139,7 @@ def pretrained_file(name: str) -> Path:
                               'Delete it to download the file again')
     return path
 
+# %% ../nbs/01b_pretrained.ipynb 27
 def _is_name(text: str) -> bool: return bool(re.fullmatch(r'[A-Za-z][\w-]*', text))
 
 def resolve_source(source) -> tuple:
@@ -146,7 +157,7 @@ def resolve_source(source) -> tuple:
         if str(e).startswith('no released weights named'): raise PretrainedError(f'No checkpoint file at {text}, and {e}') from None
         raise
 
-# %% ../nbs/01b_pretrained.ipynb 20
+# %% ../nbs/01b_pretrained.ipynb 29
 def describe_registry() -> list:
     "One block of lines per registered entry: what it is, where it comes from, and whether it is in the cache."
     lines = []

@@ -26,18 +26,23 @@ def new_run_dir(output_dir, name: str = 'run') -> Path:
         except FileExistsError: continue
     raise FileExistsError(f'Could not create a new run folder next to {base}')
 
+# %% ../nbs/05d_runs.ipynb 6
 def save_checkpoint(state: dict, path):
     "Write `state` to `path` atomically (temporary file, fsync, rename)."
     write_atomically(path, lambda f: torch.save(state, f))
 
-# %% ../nbs/05d_runs.ipynb 8
+# %% ../nbs/05d_runs.ipynb 9
 def snapshot_name(epoch: int) -> str: return f'epoch_{epoch:03d}.pth'
+
+# %% ../nbs/05d_runs.ipynb 10
 def snapshot_epoch(name: str) -> int: return int(m.group(1)) if (m := re.fullmatch(r'epoch_(\d+)\.pth', name)) else -1
 
+# %% ../nbs/05d_runs.ipynb 11
 def run_checkpoints(folder) -> list:
     "Names of the checkpoint files a run writes that `folder` holds: last.pth, best.pth and snapshots."
     return sorted(p.name for p in Path(folder).glob('*.pth') if p.name in ('last.pth', 'best.pth') or snapshot_epoch(p.name) >= 0)
 
+# %% ../nbs/05d_runs.ipynb 12
 def read_training_state(path) -> dict:
     "Read a training checkpoint; if it is unreadable, the error names the newest readable checkpoint beside it."
     path = Path(path)
@@ -52,7 +57,7 @@ def read_training_state(path) -> dict:
                                       f'resume with --resume {candidate}') from None
         raise
 
-# %% ../nbs/05d_runs.ipynb 11
+# %% ../nbs/05d_runs.ipynb 15
 class _Tee:
     "A text stream that also appends complete lines (not progress-bar redraws) to a log file."
     def __init__(self, stream, log): self.stream, self.log = stream, log
@@ -72,7 +77,7 @@ def log_to(path):
         try: yield log
         finally: sys.stdout, sys.stderr = out, err
 
-# %% ../nbs/05d_runs.ipynb 14
+# %% ../nbs/05d_runs.ipynb 18
 def write_metrics(rows: list, path):
     "Write the metrics rows (dicts with the same keys) as CSV, atomically."
     def write(f):
@@ -80,12 +85,13 @@ def write_metrics(rows: list, path):
         f.write(text.getvalue().encode())
     write_atomically(path, write)
 
+# %% ../nbs/05d_runs.ipynb 19
 def read_metrics(path) -> list:
     "The rows of a `metrics.csv`: whole numbers as int, other numbers as float, blanks as ''."
     def value(text): return '' if text in ('', None) else int(text) if re.fullmatch(r'-?\d+', text) else float(text)
     with open(path) as f: return [{k: value(v) for k, v in r.items()} for r in csv.DictReader(f)]
 
-# %% ../nbs/05d_runs.ipynb 15
+# %% ../nbs/05d_runs.ipynb 20
 def _plot_series(ax, rows: list, keys, title: str):
     "Plot `keys` of the metrics rows against epoch on `ax` (keys the rows lack are skipped, blanks as gaps)."
     epochs, keys = [r['epoch'] for r in rows], [k for k in keys if k in rows[0]]
@@ -104,6 +110,7 @@ def save_curves(rows: list, run_dir: Path):
     _plot_series(fig.subplots(), rows, [k for k in rows[0] if k.startswith('w_')], 'learned loss weights')
     fig.tight_layout(); fig.savefig(run_dir / 'weights.png', dpi=90)
 
+# %% ../nbs/05d_runs.ipynb 21
 def image_grid(*rows: torch.Tensor) -> torch.Tensor:
     "Images of equal size side by side per row, rows stacked: (3, rows*H, cols*W)."
     return torch.cat([torch.cat(list(r), dim=-1) for r in rows], dim=-2)

@@ -11,7 +11,8 @@ import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse
 from .files import exit_on_user_error
-from .images import read_image, write_image, list_images, to_tensor
+from .images import IMAGE_EXTENSIONS, read_image, write_image, list_images, to_tensor
+from .data import split_pairs
 
 # %% auto 0
 __all__ = ['JERLOV_WATER', 'DEMO_TRAIN_SOURCES', 'DEMO_TEST_SOURCES', 'DEMO_VERSION', 'depth_map', 'synthesize', 'cache_dir',
@@ -64,13 +65,19 @@ def synthesize(clean: torch.Tensor, # (3, H, W) clean image in [0, 1]
 
 # %% ../nbs/03a_synth.ipynb 11
 DEMO_TRAIN_SOURCES = ('astronaut', 'rocket', 'hubble_deep_field', 'immunohistochemistry', 'retina', 'stereo_motorcycle')
+
+# %% ../nbs/03a_synth.ipynb 12
 DEMO_TEST_SOURCES = ('chelsea', 'coffee')
+
+# %% ../nbs/03a_synth.ipynb 13
 DEMO_VERSION = 1
 
+# %% ../nbs/03a_synth.ipynb 14
 def cache_dir() -> Path:
     "phaseformer's cache folder: `$PHASEFORMER_CACHE`, else `~/.cache/phaseformer`."
     return Path(os.environ.get('PHASEFORMER_CACHE', Path.home() / '.cache' / 'phaseformer'))
 
+# %% ../nbs/03a_synth.ipynb 15
 def skimage_photo(name: str) -> torch.Tensor:
     "A colour photograph bundled with scikit-image as a (3, H, W) tensor in [0, 1]."
     from skimage import data
@@ -78,7 +85,7 @@ def skimage_photo(name: str) -> torch.Tensor:
     img = img[0] if isinstance(img, tuple) else img  # stereo_motorcycle: (left, right, disparity)
     return to_tensor(img[..., :3])
 
-# %% ../nbs/03a_synth.ipynb 12
+# %% ../nbs/03a_synth.ipynb 16
 def random_degradation(clean: torch.Tensor, generator: torch.Generator, # (3, H, W) in [0, 1]
                       ) -> tuple:
     "`(degraded, water_type)` with UWCNN's random draws: type, h in (0.5, 15] m, D in (3, 5] m, a random depth map."
@@ -90,7 +97,7 @@ def random_degradation(clean: torch.Tensor, generator: torch.Generator, # (3, H,
     depth = depth_map(*clean.shape[-2:], kind=kind, generator=generator)
     return synthesize(clean, water, distance, water_depth, depth, light_jitter=0.1, noise=0.01, generator=generator), water
 
-# %% ../nbs/03a_synth.ipynb 13
+# %% ../nbs/03a_synth.ipynb 17
 def write_pairs(sources: dict, # name -> (3, H, W) clean image
                 out: Path, split: str, # folder and 'train' or 'test'
                 n: int, # degraded crops per source image
@@ -108,7 +115,7 @@ def write_pairs(sources: dict, # name -> (3, H, W) clean image
             stem = f'{name}_{i:03d}_{water}'
             write_image(degraded, out / split / 'input' / f'{stem}.png'); write_image(clean, out / split / 'gt' / f'{stem}.png')
 
-# %% ../nbs/03a_synth.ipynb 14
+# %% ../nbs/03a_synth.ipynb 18
 def _shrink(img: torch.Tensor, side: int) -> torch.Tensor:
     "Downscale a (3, H, W) image so its short side is at most `side` (antialiased)."
     scale = min(1, side / min(img.shape[-2:]))
@@ -137,19 +144,20 @@ def demo_dataset(root: Path | None = None, # where to build it; default: `cache_
         if building.exists(): shutil.rmtree(building)
     return root
 
-# %% ../nbs/03a_synth.ipynb 20
+# %% ../nbs/03a_synth.ipynb 24
 def synthesize_folder(src, out, # folder of clean images; output folder (must not hold a dataset already)
-                      n: int = 4, crop: int = 256, test_fraction: float = 0.1, seed: int = 0) -> dict:
+                      n: int = 4, crop: int = 256, # crops per image and their side
+                      test_fraction: float = 0.1, # share of the source images held out for test (0: none); at least one
+                      seed: int = 0) -> dict:
     "Write a paired dataset from the clean images in `src`; returns the number of pairs per split."
+    if not 0 <= test_fraction < 1: raise ValueError(f'test_fraction must be in [0, 1), got {test_fraction}')
     images = list_images(src) if Path(src).is_dir() else {}
-    if not images: raise FileNotFoundError(f'No images in {src} (expected {", ".join(("png", "jpg", "jpeg", "bmp", "tif", "webp"))} files)')
+    if not images: raise FileNotFoundError(f'No images in {src} (expected {", ".join(IMAGE_EXTENSIONS)} files)')
     out = Path(out)
     if (out / 'train').exists() or (out / 'test').exists():
         raise FileExistsError(f'{out} already holds a dataset (train/ or test/): choose another output folder')
     names = sorted(images)
-    order = torch.randperm(len(names), generator=torch.Generator().manual_seed(seed)).tolist()
-    n_test = round(len(names) * test_fraction) if len(names) > 1 else 0
-    test_names = {names[i] for i in order[:n_test]}
+    test_names = set(split_pairs(names, test_fraction, seed, key=str)[1]) if test_fraction and len(names) > 1 else set()
     g = torch.Generator().manual_seed(seed)
     counts = {}
     for split in ('train', 'test'):
@@ -162,7 +170,7 @@ def synthesize_folder(src, out, # folder of clean images; output folder (must no
         counts[split] = len(chosen) * n
     return counts
 
-# %% ../nbs/03a_synth.ipynb 21
+# %% ../nbs/03a_synth.ipynb 25
 @call_parse
 def synth_cli(src: str, # folder of clean images
               out: str, # output folder for the paired dataset (train/input, train/gt, test/...)

@@ -93,6 +93,13 @@ def test_enhance_reports_a_corrupt_image_and_goes_on(checkpoints, tiny_dataset, 
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == originals
 
 
+def test_enhance_ext_sets_the_output_format(checkpoints, tiny_dataset, tmp_path):
+    result = enhance(str(tiny_dataset / 'test' / 'input'), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path), '--ext', 'jpg')
+    assert result.returncode == 0, result.stderr
+    outputs = list(tmp_path.iterdir())
+    assert outputs and {p.suffix for p in outputs} == {'.jpg'} and {Image.open(p).format for p in outputs} == {'JPEG'}
+
+
 def test_eval_bad_input_and_a_real_run(checkpoints, tiny_dataset, tmp_path):
     assert_one_line_error(evaluate('--checkpoint', str(checkpoints / 'other.pth'), '--dataset_path', str(tiny_dataset)), 'do not fit this model')
     (tmp_path / 'empty').mkdir()

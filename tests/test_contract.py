@@ -6,11 +6,10 @@ import torch
 import torch.nn as nn
 import phaseformer
 from phaseformer.model import (ChannelLayerNorm, PhaseAttention, GDFN, TransformerBlock, DownSample, UpSample, Phaseformer,
-                               phaseformer_tiny_config, check_contract)
+                               ImageHead, phaseformer_tiny_config, check_contract)
 from phaseformer.phase import PhaseECA
 from phaseformer.losses import (CharbonnierLoss, GradientLoss, MSSSIMLoss, PerceptualLoss, SoftmaxWeighting, FixedWeighting,
                                 UncertaintyWeighting, PhaseformerLoss)
-from phaseformer.export import ExportedHead
 
 feature_map, image, target = torch.randn(2, 16, 12, 8), torch.rand(2, 3, 32, 48), torch.rand(2, 3, 32, 48)
 high, target_high = torch.rand(2, 3, 64, 96), torch.rand(2, 3, 64, 96)
@@ -31,7 +30,7 @@ CASES = {name: Case(*case) for name, case in {
     'DownSample': (lambda: DownSample(16), (feature_map,), (2, 32, 6, 4)),
     'UpSample': (lambda: UpSample(16), (feature_map,), (2, 8, 24, 16)),
     'Phaseformer': (tiny, (image,), image.shape),
-    'ExportedHead': (lambda: ExportedHead(tiny(), 'high', (-1.0, 1.0)), (image,), target_high.shape, ('model.outputl.',)),  # the low head's
+    'ImageHead': (lambda: ImageHead(tiny(), 'high', (-1.0, 1.0)), (image,), target_high.shape, ('model.outputl.',)),  # the low head's
     'CharbonnierLoss': (CharbonnierLoss, (image, target), ()),
     'GradientLoss': (GradientLoss, (image, target), ()),
     'MSSSIMLoss': (MSSSIMLoss, (image, target), ()),

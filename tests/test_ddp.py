@@ -23,7 +23,7 @@ def train_rank(cfg_fields, out_dir):
     trainer.net.forward = record
     summary = trainer.fit()
     torch.save({'model': trainer.model.state_dict(), 'loss_weights': {n: p.detach() for n, p in trainer.criterion.named_parameters()},
-                'summary': summary, 'first_inputs': first_inputs[0], 'test_size': len(trainer.test_set)}, f'{out_dir}/rank{rank}.pt')
+                'summary': summary, 'first_inputs': first_inputs[0], 'test_size': len(trainer.data.test_set)}, f'{out_dir}/rank{rank}.pt')
     torch.distributed.destroy_process_group()
 
 
