@@ -14,14 +14,15 @@ import kornia
 import matplotlib.pyplot as plt
 from skimage import exposure
 from fastcore.script import call_parse, Param, store_true
-from .files import write_atomically, exit_on_user_error
+from .files import write_atomically, exit_on_user_error, check_writable
 from .runs import write_metrics
 from .model import check_head
-from .checkpoints import checkpoint_source
+from .checkpoints import checkpoint_source, model_flag
 from .pretrained import Pretrained
 from .images import to_tensor, to_uint8, resize_image
 from .inference import Enhancer
 from .evaluation import evaluate_pairs, scoring_pairs, summarize
+from .metrics import uiqm_key
 from .distributed import reuse_freed_memory
 
 # %% auto 0
@@ -64,7 +65,7 @@ def udcp(img: np.ndarray, patch: int = 15, # dark-channel window (odd)
 CLASSICAL = {'identity': identity, 'gray-world': gray_world, 'CLAHE': clahe, 'UDCP': udcp}
 
 # %% ../nbs/06a_benchmark.ipynb 17
-METRICS = ('psnr', 'ssim', 'uiqm', 'uciqe')
+METRICS = ('psnr', 'ssim', 'uiqm', 'uciqe')  # per method and set; UIQM as `uiqm_funie_gan` with `uiqm_variant='funie_gan'`
 
 # %% ../nbs/06a_benchmark.ipynb 18
 REPORTS = ('benchmark.csv', 'benchmark.md', 'per_image.csv')
@@ -94,6 +95,14 @@ def _grid(kept: list, methods: list, path: Path):
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
 # %% ../nbs/06a_benchmark.ipynb 21
+def _report_folder(out, force: bool) -> Path | None:
+    "`out`, checked before any work: writable, and without an earlier report unless `force` (None: no reports)."
+    if out is None: return None
+    out = Path(out)
+    existing = [out / r for r in REPORTS if (out / r).exists()]
+    if existing and not force: raise FileExistsError(f'{existing[0]} exists: an earlier report is not overwritten (use --force or another --out)')
+    return check_writable(out)
+
 def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, checkpoint files of any format (none: the baselines only)
               datasets: list, # paired sets: roots of any recognised layout or 'IN,REF' folder pairs
               out=None, # folder for the reports and figures (None: nothing written)
@@ -102,15 +111,14 @@ def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, c
               methods=tuple(CLASSICAL), # classical baselines to include, from `CLASSICAL`
               examples: int = 3, # images per set in the figure
               split_file=None, # score only the pairs this file names
-              device: str = 'auto', tile: int = 512, force: bool = False, quiet: bool = False) -> list:
+              device: str = 'auto', tile: int = 512, force: bool = False, quiet: bool = False,
+              uiqm_variant: str = 'pinned', # or 'funie_gan': UIQM as most papers report it, in a column `uiqm_funie_gan`
+             ) -> list:
     "One row per method and set: `{'method', 'set', 'images', 'psnr', 'ssim', 'uiqm', 'uciqe'}` (means); reports in `out`."
     unknown = [m for m in methods if m not in CLASSICAL]
     if unknown: raise ValueError(f'unknown methods {", ".join(unknown)}: choose from {", ".join(CLASSICAL)}')
-    check_head(head)
-    if out is not None:
-        out = Path(out)
-        existing = [out / r for r in REPORTS if (out / r).exists()]
-        if existing and not force: raise FileExistsError(f'{existing[0]} exists: an earlier report is not overwritten (use --force or another --out)')
+    check_head(head); uiqm_key(uiqm_variant)  # a known head and UIQM variant, before any work
+    out = _report_folder(out, force)
     runners = {name: Enhancer(c, device, head, tile).enhance for name, c in zip(_short_names(checkpoints), checkpoints)}
     runners |= {m: CLASSICAL[m] for m in methods}
     table, per_image, problems = [], [], []
@@ -119,7 +127,8 @@ def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, c
         try:
             pairs = scoring_pairs(dataset, split_file)
             if not any(ref for _, ref in pairs): raise ValueError(f'{dataset}: no references (the benchmark needs pairs; phaseformer-eval scores single images)')
-            rows, bad, kept = evaluate_pairs(runners, pairs, size, head, examples=examples if out else 0, desc=name, quiet=quiet)
+            rows, bad, kept = evaluate_pairs(runners, pairs, size, head, examples=examples if out else 0, desc=name, quiet=quiet,
+                                             uiqm_variant=uiqm_variant)
             if not rows: raise ValueError(f'{dataset}: none of its {len(pairs)} pairs could be scored')
         except (ValueError, FileNotFoundError) as e:
             print(f'phaseformer-benchmark: {e}', file=sys.stderr); problems.append((dataset, str(e))); continue
@@ -134,6 +143,12 @@ def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, c
     return table
 
 # %% ../nbs/06a_benchmark.ipynb 23
+_LABELS = {'psnr': 'PSNR', 'ssim': 'SSIM', 'uiqm': 'UIQM', 'uiqm_funie_gan': 'UIQM (FUnIE-GAN)', 'uciqe': 'UCIQE'}
+
+def _metrics(table: list) -> list:
+    "The metric columns of the rows, in `METRICS` order (UIQM under the variant's name)."
+    return [k for k in table[0] if k not in ('method', 'set', 'images')]
+
 def _by_method_and_set(table: list) -> tuple:
     "`(methods, sets, cell)` of the rows, in order of appearance; `cell[method, set]` is a row."
     return (list(dict.fromkeys(r['method'] for r in table)), list(dict.fromkeys(r['set'] for r in table)),
@@ -142,21 +157,22 @@ def _by_method_and_set(table: list) -> tuple:
 def table_markdown(table: list) -> str:
     "The benchmark table in Markdown: methods x (set: PSNR, SSIM, UIQM, UCIQE), best PSNR/SSIM per set in bold."
     methods, sets, cell = _by_method_and_set(table)
+    metrics = _metrics(table)
     best = {(s, k): max(r[k] for r in table if r['set'] == s) for s in sets for k in ('psnr', 'ssim')}
     def fmt(method, s, k):
         r = cell.get((method, s))
         if r is None: return ''
-        text = f'{r[k]:.2f}' if k in ('psnr', 'uiqm') else f'{r[k]:.3f}'
+        text = f'{r[k]:.2f}' if k == 'psnr' or k.startswith('uiqm') else f'{r[k]:.3f}'
         return f'**{text}**' if (s, k) in best and r[k] == best[s, k] else text
     images = {s: next(r['images'] for r in table if r['set'] == s) for s in sets}
-    head = '| method | ' + ' | '.join(f'{s} ({images[s]}) {k.upper()}' for s in sets for k in METRICS) + ' |'
-    rows = ['| ' + m + ' | ' + ' | '.join(fmt(m, s, k) for s in sets for k in METRICS) + ' |' for m in methods]
-    return '\n'.join([head, '|' + '---|' * (1 + len(sets) * len(METRICS)), *rows])
+    head = '| method | ' + ' | '.join(f'{s} ({images[s]}) {_LABELS.get(k, k)}' for s in sets for k in metrics) + ' |'
+    rows = ['| ' + m + ' | ' + ' | '.join(fmt(m, s, k) for s in sets for k in metrics) + ' |' for m in methods]
+    return '\n'.join([head, '|' + '---|' * (1 + len(sets) * len(metrics)), *rows])
 
 def _write_reports(out: Path, table: list, per_image: list, problems: list, size, head: str):
     "benchmark.csv (the table, one row per method), benchmark.md (the table, settings, problems), per_image.csv."
     methods, sets, cell = _by_method_and_set(table)
-    wide = [{'method': m, **{f'{s} {k}': cell[m, s][k] for s in sets if (m, s) in cell for k in ('images', *METRICS)}}
+    wide = [{'method': m, **{f'{s} {k}': cell[m, s][k] for s in sets if (m, s) in cell for k in ('images', *_metrics(table))}}
             for m in methods]
     protocol = ("the authors' protocol (their test.py): inputs resized to 512x512, the 2x head, scored against the references "
                 'resized to 1024x1024' if (size, head) == (512, 'high') else f'resized to {size}x{size}' if size else 'native resolution')
@@ -168,7 +184,7 @@ def _write_reports(out: Path, table: list, per_image: list, problems: list, size
     write_metrics(wide, out / 'benchmark.csv'); write_metrics(per_image, out / 'per_image.csv')
     write_atomically(out / 'benchmark.md', lambda f: f.write('\n'.join(text).encode()))
 
-# %% ../nbs/06a_benchmark.ipynb 29
+# %% ../nbs/06a_benchmark.ipynb 31
 @call_parse
 def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag for several', str, action='append') = None,
                   weights: Param('released weights by name, e.g. uieb; repeat the flag for several', str, action='append') = None,
@@ -179,8 +195,9 @@ def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag
                   protocol: Param("native: --size and --head as given (default: native resolution, low head); authors: as the authors' test.py (512x512 inputs, the 2x head)", str) = 'native',
                   methods: Param('classical baselines to include', str, nargs='*') = list(CLASSICAL),
                   examples: Param('images per set in the figures', int) = 3,
-                  split_file: Param("score only the pairs this file names (one per line, or a run's split.json)", str) = None,
-                  device: Param('auto, cpu, cuda, ...', str) = 'auto',
+                  split_file: model_flag('split_file') = None,
+                  uiqm: model_flag('uiqm') = 'pinned',
+                  device: model_flag('device') = 'auto',
                   tile: Param('tile side at native resolution', int) = 512,
                   force: Param('overwrite an earlier report in --out', store_true) = False):
     "Benchmark checkpoints and classical baselines on real paired sets: PSNR, SSIM, UIQM, UCIQE."
@@ -191,6 +208,7 @@ def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag
         if protocol == 'authors' and (size or head): raise ValueError("--protocol authors sets the size (512) and the head (high): no --size or --head")
         size, head = size or PROTOCOLS[protocol]['size'], head or PROTOCOLS[protocol]['head']
         sources = (checkpoint or []) + [checkpoint_source(weights=name) for name in weights or []]
-        table = run_benchmark(sources, dataset_path, out, size, head, methods, examples, split_file, device, tile, force)
+        table = run_benchmark(sources, dataset_path, out, size, head, methods, examples, split_file, device, tile, force,
+                              uiqm_variant=uiqm)
     print(table_markdown(table))
     print(f'Reports: {Path(out) / "benchmark.md"}, benchmark.csv, per_image.csv, grid_*.jpg')

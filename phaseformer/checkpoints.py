@@ -362,6 +362,9 @@ MODEL_FLAGS = {  # flag: (help, type) of the flags that the commands running a m
     'device': ('auto, cpu, cuda, ...', str),
     'half': ('half precision: float16 on CUDA, bfloat16 on CPU', store_true),
     'compile': ('torch.compile the model first (faster after the first image)', store_true),
+    'split_file': ("score only the pairs this file names (one name per line, or a run's split.json)", str),
+    'uiqm': ("UIQM as defined here (pinned), or funie_gan: as FUnIE-GAN's getUIQM, the numbers most papers report "
+             '(column uiqm_funie_gan)', str),
 }
 
 # %% ../nbs/01a_checkpoints.ipynb 52

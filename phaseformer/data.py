@@ -206,12 +206,13 @@ class PairedImageDataset(Dataset):
                  cache: bool = False, # decode (and resize) every pair once, up front
                 ):
         if not pairs: raise ValueError('PairedImageDataset: no pairs given')
-        self.pairs, self.transform, self.bad_files = list(pairs), transform, []
+        self.pairs, self.transform, self.bad_files = list(pairs), transform, []  # bad_files: this process's messages
+        self.skipped = torch.zeros(len(self.pairs), dtype=torch.bool).share_memory_()  # every process's skips, loader workers' too
         self.cache = {} if cache else None
         if cache:
             for i in range(len(self.pairs)):
                 try: self.cache[i] = self._decode(i)
-                except SKIPPED_PAIRS as e: self._report(e)
+                except SKIPPED_PAIRS as e: self._report(i, e)
 
     def __len__(self): return len(self.pairs)
 
@@ -225,7 +226,8 @@ class PairedImageDataset(Dataset):
         ref_high = resize_image(ref, (2 * t.size, 2 * t.size)) if t.high_target == 'resize' or double else None
         return resize_image(inp, (t.size, t.size)), resize_image(ref, (t.size, t.size)), ref_high
 
-    def _report(self, error):
+    def _report(self, i, error):
+        self.skipped[i] = True
         if str(error) not in self.bad_files:
             self.bad_files.append(str(error))
             warnings.warn(f'Skipping a pair: {error}')
@@ -233,7 +235,7 @@ class PairedImageDataset(Dataset):
     def _load(self, i):
         if self.cache is not None: return self.cache.get(i)
         try: return self._decode(i)
-        except SKIPPED_PAIRS as e: self._report(e)
+        except SKIPPED_PAIRS as e: self._report(i, e)
 
     def __getitem__(self, index):
         for offset in range(len(self.pairs)):  # a pair that fails is replaced by the next good one

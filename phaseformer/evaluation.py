@@ -18,8 +18,8 @@ from .distributed import reuse_freed_memory
 from .images import image_files, ImageReadError, read_image, write_image, resize_image
 from .data import (collect_pairs, size_mismatch, pair_files, SPLIT_FOLDERS, dataset_folders, read_split_file,
                               split_by_names, explicit_folders)
-from .metrics import psnr, ssim, uiqm, uciqe
-from .files import exit_on_user_error, output_problem
+from .metrics import psnr, ssim, uiqm, uciqe, uiqm_key
+from .files import exit_on_user_error, output_problem, check_writable
 from .inference import Enhancer, load_enhancer
 
 # %% ../nbs/06b_evaluation.ipynb 6
@@ -38,10 +38,12 @@ def pair_problem(x: np.ndarray, y: np.ndarray, min_correlation: float = 0.3) -> 
         return f'scored, but check it: the reference may show another scene (edge correlation {r:.2f}; real pairs score about 0.95)', False
 
 # %% ../nbs/06b_evaluation.ipynb 8
-def score(out: np.ndarray, reference: np.ndarray | None) -> dict:
+def score(out: np.ndarray, reference: np.ndarray | None,
+          uiqm_variant: str = 'pinned', # or 'funie_gan', reported as `uiqm_funie_gan` ([metrics](04_metrics.ipynb))
+         ) -> dict:
     "The metrics of one restored image: PSNR and SSIM against `reference` (same size) when given; UIQM and UCIQE always."
     paired = {'psnr': psnr(out, reference), 'ssim': ssim(out, reference)} if reference is not None else {}
-    return {**paired, 'uiqm': uiqm(out), 'uciqe': uciqe(out)}
+    return {**paired, uiqm_key(uiqm_variant): uiqm(out, uiqm_variant), 'uciqe': uciqe(out)}
 
 # %% ../nbs/06b_evaluation.ipynb 11
 def _splitless_pairs(dataset) -> list:
@@ -67,6 +69,7 @@ def scoring_pairs(dataset, # dataset root, 'IN,REF' pair, or a folder of single 
 # %% ../nbs/06b_evaluation.ipynb 12
 def _save_targets(methods, pairs, save, force: bool) -> dict:
     "`{(input, method): file}` for every output to save; `FileExistsError` with the first that must not be written."
+    check_writable(save, 'the folder for saved outputs')
     targets, taken, problems = {}, set(), []
     for inp, ref in pairs:
         for name in methods:
@@ -86,9 +89,11 @@ def evaluate_pairs(methods: dict, # name: function from an (H, W, 3) uint8 image
                    examples: int = 0, # keep the images of this many pairs, spread over the set, for figures
                    desc: str = 'Evaluating', quiet: bool = False,
                    force: bool = False, # let `save` overwrite earlier outputs (never an input or a reference)
+                   uiqm_variant: str = 'pinned', # or 'funie_gan' (as `score`)
                   ) -> tuple:
     "`(rows, problems, kept)`: one row of metrics per method and image, `(file, reason)` for each pair left out, kept images."
     rows, problems, kept = [], [], []
+    uiqm_key(uiqm_variant)  # a known variant, before any work
     targets = _save_targets(methods, pairs, save, force) if save else {}  # checked before any work is done
     keep = {round(i * (len(pairs) - 1) / max(1, examples - 1)) for i in range(examples)} if examples else set()
     scale = 2 if head == 'high' else 1
@@ -105,7 +110,7 @@ def evaluate_pairs(methods: dict, # name: function from an (H, W, 3) uint8 image
         outputs = {}
         for name, method in methods.items():
             out = outputs[name] = resize_image(method(x), shape)
-            rows.append({'method': name, 'image': inp.name, **score(out, target)})
+            rows.append({'method': name, 'image': inp.name, **score(out, target, uiqm_variant)})
             if save:
                 write_image(out, targets[inp, name])
         if i in keep: kept.append((inp.stem, resize_image(x, shape), outputs, target))
@@ -114,10 +119,10 @@ def evaluate_pairs(methods: dict, # name: function from an (H, W, 3) uint8 image
 # %% ../nbs/06b_evaluation.ipynb 14
 def evaluate_folder(enhancer: Enhancer, dataset, # dataset root, 'IN,REF' pair, or a folder of single images
                     size: int | None = 256, save: Path | None = None, quiet: bool = False, split_file=None,
-                    force: bool = False) -> list:
+                    force: bool = False, uiqm_variant: str = 'pinned') -> list:
     "One dict of metrics per image (PSNR/SSIM when references exist, UIQM/UCIQE always); outputs saved if `save`."
     rows = evaluate_pairs({'model': enhancer.enhance}, scoring_pairs(dataset, split_file), size, enhancer.head, save,
-                          quiet=quiet, force=force)[0]
+                          quiet=quiet, force=force, uiqm_variant=uiqm_variant)[0]
     return [{k: v for k, v in row.items() if k != 'method'} for row in rows]
 
 # %% ../nbs/06b_evaluation.ipynb 15
@@ -132,7 +137,8 @@ def eval_cli(checkpoint: model_flag('checkpoint') = None,
              weights: model_flag('weights') = None,
              dataset_path: Param('paired dataset (its test split) or a folder of images without references', str) = None,
              head: Param('low or high (2x, against the reference resized to 2x)', str) = 'low',
-             split_file: Param('score only the pairs this file names (one name per line, or a run\'s split.json)', str) = None,
+             split_file: model_flag('split_file') = None,
+             uiqm: model_flag('uiqm') = 'pinned',
              size: Param('resize images to this side (the guide: 256)', int) = 256,
              full: Param('evaluate at full resolution instead (padding and tiling)', store_true) = False,
              save: Param('folder for the enhanced images and metrics.csv', str) = None,
@@ -147,10 +153,11 @@ def eval_cli(checkpoint: model_flag('checkpoint') = None,
     with exit_on_user_error('phaseformer-eval'):
         if not dataset_path: raise ValueError('--dataset_path is required')
         report = Path(save) / 'metrics.csv' if save else None
+        check_writable(save or '.', '--save' if save else 'the current folder')  # before any work
         if report and report.exists() and not force:
             raise FileExistsError(f'{report} exists: an earlier evaluation is not overwritten (use --force or another --save)')
         enhancer = load_enhancer(checkpoint, weights, device=device, head=head, tile=tile, half=half, value_range=value_range, compile=compile)
-        rows = evaluate_folder(enhancer, dataset_path, None if full else size, save, split_file=split_file, force=force)
+        rows = evaluate_folder(enhancer, dataset_path, None if full else size, save, split_file=split_file, force=force, uiqm_variant=uiqm)
         if not rows: raise ValueError(f'{dataset_path}: no image could be evaluated')
     report = report or new_run_dir('.', 'eval') / 'metrics.csv'
     write_metrics(rows, report)

@@ -4,14 +4,17 @@
 
 # %% ../nbs/00a_files.ipynb 2
 from __future__ import annotations
-import os, sys
+import errno, os, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto 0
-__all__ = ['USER_ERRORS', 'write_atomically', 'exit_on_user_error', 'output_problem']
+__all__ = ['STORAGE_ERRNOS', 'USER_ERRORS', 'write_atomically', 'check_writable', 'exit_on_user_error', 'output_problem']
 
 # %% ../nbs/00a_files.ipynb 5
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}  # the disk said no
+
+# %% ../nbs/00a_files.ipynb 6
 def write_atomically(path, # the file to write
                      write, # `write(f)` fills the open binary file `f`; raising aborts and leaves `path` as it was
                      force: bool = True, # replace an existing `path` (False: refuse with one line)
@@ -24,14 +27,32 @@ def write_atomically(path, # the file to write
         with open(tmp, 'wb') as f:
             write(f); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as e:
+        if e.errno not in STORAGE_ERRNOS: raise  # not the disk's answer (a failed download, say): as it was
+        kept = f'The earlier {path.name} is as it was.' if path.exists() else 'Nothing was left behind.'
+        raise OSError(f'{path} could not be written ({os.strerror(e.errno)}): is the disk full or the folder read-only? '
+                      f'{kept}') from None
     finally:
         if tmp.exists(): tmp.unlink()
     return path
 
-# %% ../nbs/00a_files.ipynb 9
+# %% ../nbs/00a_files.ipynb 12
+def check_writable(folder, # a folder a command will write into (created if missing)
+                   flag: str = 'the output folder', # what the user called it, for the message
+                  ) -> Path:
+    "`folder`, created and shown writable by a probe file; one clear `OSError` if it cannot be."
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix='.write-probe-', dir=folder)
+        os.close(fd); os.unlink(probe)
+    except OSError as e: raise OSError(f'{flag} {folder} cannot be written ({e.strerror or e}): give another folder') from None
+    return folder
+
+# %% ../nbs/00a_files.ipynb 15
 USER_ERRORS = (ValueError, OSError, ImportError)  # what a user can fix: bad values, missing or existing files, a missing extra
 
-# %% ../nbs/00a_files.ipynb 10
+# %% ../nbs/00a_files.ipynb 16
 @contextmanager
 def exit_on_user_error(command: str, # the command's name, e.g. 'phaseformer-enhance'
                        also: tuple = (), # more exception classes to report the same way
@@ -41,7 +62,7 @@ def exit_on_user_error(command: str, # the command's name, e.g. 'phaseformer-enh
     except (*USER_ERRORS, *also) as e:
         print(f'{command}: {e}', file=sys.stderr); sys.exit(2)
 
-# %% ../nbs/00a_files.ipynb 13
+# %% ../nbs/00a_files.ipynb 19
 def output_problem(target: Path, sources, # the files this output is made from (an input, its reference)
                    force: bool = False, # overwrite an earlier output
                    taken=(), # outputs this run writes already

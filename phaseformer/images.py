@@ -5,6 +5,7 @@
 # %% ../nbs/00b_images.ipynb 2
 from __future__ import annotations
 import warnings
+from io import BytesIO
 from pathlib import Path
 import numpy as np
 import torch
@@ -70,7 +71,8 @@ def write_image(image, # RGB uint8 (H, W, 3) array, or a (3, H, W) float tensor 
     image_format = Image.registered_extensions().get(path.suffix.lower())
     if not image_format: raise ValueError(f'{path}: {path.suffix or "no extension"} is not an image format to write (e.g. .png, .jpg)')
     if isinstance(image, torch.Tensor): image = to_uint8(image)
-    write_atomically(path, lambda f: Image.fromarray(image).save(f, format=image_format))
+    encoded = BytesIO(); Image.fromarray(image).save(encoded, format=image_format)  # in memory: PIL writing to the file
+    write_atomically(path, lambda f: f.write(encoded.getbuffer()))                   # itself misses a full disk's short write
 
 # %% ../nbs/00b_images.ipynb 23
 def resize_image(img: np.ndarray, size: tuple) -> np.ndarray:

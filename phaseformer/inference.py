@@ -20,7 +20,7 @@ from .model import ImageHead, compile_model, VALUE_RANGE
 from .checkpoints import load_model, parse_value_range, checkpoint_source, model_flag
 from .distributed import resolve_device, reuse_freed_memory
 from .images import IMAGE_EXTENSIONS, SIZE_MULTIPLE, image_files, ImageReadError, read_image, write_image, to_tensor, to_uint8
-from .files import exit_on_user_error, output_problem
+from .files import exit_on_user_error, output_problem, check_writable
 
 # %% ../nbs/06_inference.ipynb 5
 def pad_to_multiple(x: torch.Tensor, multiple: int = SIZE_MULTIPLE) -> tuple:
@@ -132,7 +132,7 @@ def enhance_files(enhancer: Enhancer, inputs, out_dir, ext: str | None = None, q
                   force: bool = False, # overwrite earlier outputs (never an input)
                  ) -> list:
     "Enhance image files into `out_dir`; returns `(path, reason)` for each file that failed."
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = check_writable(out_dir)  # before any work
     failed, written = [], set()
     for path in tqdm(expand_inputs(inputs), desc='Enhancing', disable=quiet):
         target = out_dir / (path.stem + (('.' + ext.lstrip('.')) if ext else path.suffix))

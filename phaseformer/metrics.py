@@ -13,8 +13,8 @@ from scipy import ndimage
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 # %% auto 0
-__all__ = ['PSNR_CAP', 'as_image', 'psnr', 'ssim', 'batch_psnr', 'batch_ssim', 'trimmed_mean', 'uicm', 'eme', 'uism', 'uiconm',
-           'uiqm', 'uciqe']
+__all__ = ['PSNR_CAP', 'UIQM_VARIANTS', 'as_image', 'psnr', 'ssim', 'batch_psnr', 'batch_ssim', 'uiqm_key', 'trimmed_mean',
+           'uicm', 'eme', 'uism', 'uiconm', 'uiqm', 'uciqe']
 
 # %% ../nbs/04_metrics.ipynb 5
 PSNR_CAP = 100.0  # dB returned for identical images
@@ -59,7 +59,19 @@ def batch_ssim(pred: torch.Tensor, target: torch.Tensor, # (B, 3, H, W) in [0, 1
                                size_average=False, win_size=11, win_sigma=1.5)
 
 # %% ../nbs/04_metrics.ipynb 17
-def _as_255(img) -> np.ndarray: return as_image(img) * 255.0
+UIQM_VARIANTS = ('pinned', 'funie_gan')  # the definition above; FUnIE-GAN's `getUIQM`, the numbers most papers report
+
+# %% ../nbs/04_metrics.ipynb 18
+def uiqm_key(variant: str = 'pinned') -> str:
+    "The column a UIQM variant is reported under: `uiqm` for the pinned definition, `uiqm_funie_gan` for FUnIE-GAN's."
+    if variant not in UIQM_VARIANTS: raise ValueError(f'the UIQM variant must be one of {", ".join(UIQM_VARIANTS)}, got {variant!r}')
+    return 'uiqm' if variant == 'pinned' else f'uiqm_{variant}'
+
+# %% ../nbs/04_metrics.ipynb 19
+def _as_255(img, variant: str = 'pinned') -> np.ndarray:
+    "0-255 values: float64, or float32 as `getUIQM` computes (`funie_gan`)."
+    x = as_image(img) * 255.0
+    return x.astype(np.float32) if variant == 'funie_gan' else x
 
 def _blocks(x: np.ndarray, size: int = 10) -> np.ndarray:
     "(k2, k1, n) values of the complete size x size blocks of an (H, W[, C]) array (one block if it is smaller)."
@@ -68,21 +80,28 @@ def _blocks(x: np.ndarray, size: int = 10) -> np.ndarray:
     x = x[:k2 * size, :k1 * size].reshape(k2, size, k1, size, -1)
     return x.transpose(0, 2, 1, 3, 4).reshape(k2, k1, -1)
 
-def trimmed_mean(x: np.ndarray, alpha: float = 0.1) -> float:
+# %% ../nbs/04_metrics.ipynb 20
+def trimmed_mean(x: np.ndarray, alpha: float = 0.1,
+                 variant: str = 'pinned', # 'funie_gan': one more value dropped low, summed one by one in float32
+                ) -> float:
     "Mean after dropping ceil(alpha K) lowest and floor(alpha K) highest of K values."
     x, k = np.sort(x.ravel()), x.size
-    return float(x[math.ceil(alpha * k): k - math.floor(alpha * k)].mean())
+    low, high = math.ceil(alpha * k), math.floor(alpha * k)
+    if variant == 'pinned': return float(x[low:k - high].mean())
+    kept = x[low + 1:k - high].astype(np.float32)
+    total = np.cumsum(kept, dtype=np.float32)[-1] if kept.size else np.float32(0)  # Python's sum() over float32 values
+    return float(np.float32(1 / (k - low - high)) * total)
 
-# %% ../nbs/04_metrics.ipynb 18
-def uicm(img) -> float:
+# %% ../nbs/04_metrics.ipynb 21
+def uicm(img, variant: str = 'pinned') -> float:
     "Underwater image colourfulness measure (Panetta et al. 2016), on 0-255 values."
-    x = _as_255(img)
+    x = _as_255(img, variant)
     rg, yb = x[..., 0] - x[..., 1], (x[..., 0] + x[..., 1]) / 2 - x[..., 2]
-    mu_rg, mu_yb = trimmed_mean(rg), trimmed_mean(yb)
-    var = np.mean((rg - mu_rg) ** 2) + np.mean((yb - mu_yb) ** 2)
-    return float(-0.0268 * math.hypot(mu_rg, mu_yb) + 0.1586 * math.sqrt(var))
+    mu_rg, mu_yb = trimmed_mean(rg, variant=variant), trimmed_mean(yb, variant=variant)
+    spread = lambda v, mu: np.mean(np.square(v - x.dtype.type(mu), dtype=np.float64))  # the difference in x's precision
+    return float(-0.0268 * math.hypot(mu_rg, mu_yb) + 0.1586 * math.sqrt(spread(rg, mu_rg) + spread(yb, mu_yb)))
 
-# %% ../nbs/04_metrics.ipynb 19
+# %% ../nbs/04_metrics.ipynb 22
 def eme(x: np.ndarray, block: int = 10) -> float:
     "Measure of enhancement: 2/(k1 k2) * sum over blocks of ln(max/min), blocks with a zero extreme skipped."
     b = _blocks(x, block)
@@ -90,28 +109,34 @@ def eme(x: np.ndarray, block: int = 10) -> float:
     ok = (hi > 0) & (lo > 0)
     return float(2.0 / hi.size * np.log(hi[ok] / lo[ok]).sum())
 
-# %% ../nbs/04_metrics.ipynb 20
-def uism(img) -> float:
-    "Underwater image sharpness measure: weighted EME of Sobel-magnitude edge maps (lambda_B = 0.114)."
-    x = _as_255(img)
+# %% ../nbs/04_metrics.ipynb 23
+def uism(img, variant: str = 'pinned') -> float:
+    "Underwater image sharpness measure: weighted EME of Sobel-magnitude edge maps (lambda_B 0.114; `funie_gan`: 0.144)."
+    x = _as_255(img, variant)
     edges = [np.hypot(ndimage.sobel(x[..., c], 0), ndimage.sobel(x[..., c], 1)) * x[..., c] for c in range(3)]
-    return float(sum(w * eme(e) for w, e in zip((0.299, 0.587, 0.114), edges)))
-
-# %% ../nbs/04_metrics.ipynb 21
-def uiconm(img, block: int = 10, gamma: float = 1026.0) -> float:
-    "Underwater image contrast measure: PLIP logAMEE over 10x10 blocks of all three channels."
-    b = _blocks(_as_255(img), block)
-    hi, lo = b.max(-1), b.min(-1)
-    m = (gamma * (hi - lo) / (gamma - lo)) / (hi + lo - hi * lo / gamma + 1e-12)
-    ok = m > 0
-    return float(-(m[ok] * np.log(m[ok])).sum() / hi.size)
-
-# %% ../nbs/04_metrics.ipynb 22
-def uiqm(img) -> float:
-    "UIQM = 0.0282 UICM + 0.2953 UISM + 3.5753 UIConM (Panetta et al. 2016; definition pinned above)."
-    return 0.0282 * uicm(img) + 0.2953 * uism(img) + 3.5753 * uiconm(img)
+    weights = (0.299, 0.587, 0.144 if variant == 'funie_gan' else 0.114)
+    return float(sum(w * eme(e) for w, e in zip(weights, edges)))
 
 # %% ../nbs/04_metrics.ipynb 24
+def uiconm(img, block: int = 10, gamma: float = 1026.0,
+           variant: str = 'pinned', # 'funie_gan': plain difference and sum instead of PLIP's
+          ) -> float:
+    "Underwater image contrast measure: PLIP logAMEE over 10x10 blocks of all three channels."
+    b = _blocks(_as_255(img, variant), block)
+    hi, lo = b.max(-1), b.min(-1)
+    if variant == 'funie_gan': m = (hi - lo) / np.where(hi + lo > 0, hi + lo, 1)
+    else: m = (gamma * (hi - lo) / (gamma - lo)) / (hi + lo - hi * lo / gamma + 1e-12)
+    m = m[m > 0].astype(np.float64)
+    return float(-(m * np.log(m)).sum() / hi.size)
+
+# %% ../nbs/04_metrics.ipynb 25
+def uiqm(img, variant: str = 'pinned', # 'pinned' (above) or 'funie_gan' (FUnIE-GAN's getUIQM, as most papers report)
+        ) -> float:
+    "UIQM = 0.0282 UICM + 0.2953 UISM + 3.5753 UIConM (Panetta et al. 2016), in the definition `variant` names."
+    uiqm_key(variant)  # a known variant
+    return 0.0282 * uicm(img, variant) + 0.2953 * uism(img, variant) + 3.5753 * uiconm(img, variant=variant)
+
+# %% ../nbs/04_metrics.ipynb 27
 def uciqe(img) -> float:
     "UCIQE = 0.4680 sigma_c + 0.2745 con_l + 0.2576 mu_s (Yang & Sowmya 2015) in CIELab scaled by 1/100."
     rgb = torch.from_numpy(as_image(img)).permute(2, 0, 1).float()[None]

@@ -8,7 +8,7 @@ __all__ = ['new_run_dir', 'save_checkpoint', 'snapshot_name', 'snapshot_epoch', 
 
 # %% ../nbs/05d_runs.ipynb 2
 import csv, math, re, sys
-from io import StringIO
+from io import BytesIO, StringIO
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -28,8 +28,9 @@ def new_run_dir(output_dir, name: str = 'run') -> Path:
 
 # %% ../nbs/05d_runs.ipynb 6
 def save_checkpoint(state: dict, path):
-    "Write `state` to `path` atomically (temporary file, fsync, rename)."
-    write_atomically(path, lambda f: torch.save(state, f))
+    "Write `state` to `path` atomically; serialised in memory first, so that a full disk is an `OSError` naming `path`."
+    buffer = BytesIO(); torch.save(state, buffer)  # torch's own writer reports a full disk as a RuntimeError
+    write_atomically(path, lambda f: f.write(buffer.getbuffer()))
 
 # %% ../nbs/05d_runs.ipynb 9
 def snapshot_name(epoch: int) -> str: return f'epoch_{epoch:03d}.pth'
@@ -63,8 +64,15 @@ class _Tee:
     def __init__(self, stream, log): self.stream, self.log = stream, log
     def write(self, text):
         self.stream.write(text)
-        if '\r' not in text: self.log.write(text); self.log.flush()
+        if self.log and '\r' not in text:
+            try: self.log.write(text); self.log.flush()
+            except (OSError, ValueError): self._give_up()  # ValueError: the other stream's Tee closed it
         return len(text)
+    def _give_up(self):
+        "Stop copying to a log that cannot be written (a full disk): the console keeps everything, the run says why it stopped."
+        try: self.log.close()
+        except OSError: pass  # closed all the same
+        self.log = None
     def flush(self): self.stream.flush()
     def __getattr__(self, name): return getattr(self.stream, name)
 

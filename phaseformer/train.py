@@ -34,7 +34,7 @@ from .schedules import LRSchedule
 from .distributed import distributed_env, resolve_device, all_mean, epoch_seed, rank_zero_first, launch_processes, reuse_freed_memory
 from .runs import (new_run_dir, save_checkpoint, snapshot_name, run_checkpoints, read_training_state, log_to, write_metrics,
                               read_metrics, save_curves, image_grid)
-from .files import exit_on_user_error
+from .files import exit_on_user_error, check_writable
 
 # %% ../nbs/05_train.ipynb 5
 @torch.no_grad()
@@ -279,7 +279,12 @@ def _open_run(self: Trainer):
     elif self.cfg.weights:  # released weights: rank 0 downloads them first, the other ranks then read the cached file
         with rank_zero_first(self.rank, self.world): self._start_from(read_weights(pretrained_entry(self.cfg.weights)))
     self._check_checkpoint_dir()  # every process: one that stopped alone would leave the others waiting
-    if self.main: self._prepare_run_dir()
+    problem = None
+    if self.main:
+        try: self._prepare_run_dir()
+        except OSError as e: problem = str(e)
+    if self.world > 1: shared = [problem]; dist.broadcast_object_list(shared, src=0); problem = shared[0]  # all stop together
+    if problem: raise OSError(problem)
 
 @patch
 def _check_checkpoint_dir(self: Trainer):
@@ -294,9 +299,12 @@ def _check_checkpoint_dir(self: Trainer):
 @patch
 def _prepare_run_dir(self: Trainer):
     "Create the run folder (unless resumed into one) and the checkpoint folder; write `config.json` and `split.json`."
-    if self.run_dir is None: self.run_dir = new_run_dir(self.cfg.output_dir, 'demo' if self.cfg.demo else 'train')
+    if self.run_dir is None:
+        check_writable(self.cfg.output_dir, '--output_dir')
+        self.run_dir = new_run_dir(self.cfg.output_dir, 'demo' if self.cfg.demo else 'train')
     self.ckpt_dir = Path(self.cfg.checkpoint_dir) if self.cfg.checkpoint_dir else self.run_dir
-    self.ckpt_dir.mkdir(parents=True, exist_ok=True); (self.run_dir / 'samples').mkdir(exist_ok=True)
+    for folder, flag in {self.run_dir: 'the run folder', self.ckpt_dir: '--checkpoint_dir'}.items(): check_writable(folder, flag)
+    (self.run_dir / 'samples').mkdir(exist_ok=True)
     (self.run_dir / 'config.json').write_text(json.dumps(asdict(self.cfg), indent=1, default=str))
     if self.data.split: write_split(self.run_dir / 'split.json', *self.data.split)
 
@@ -317,9 +325,19 @@ def checkpoint_state(self: Trainer, epoch: int) -> dict:
 def save(self: Trainer, epoch: int, *names: str):
     "Write the state after `epoch` atomically under each of `names` in the checkpoint folder."
     state = self.checkpoint_state(epoch)
-    for name in names: save_checkpoint(state, self.ckpt_dir / name)
+    for name in names:
+        save_checkpoint(state, self.ckpt_dir / name)
+        if name == 'last.pth': self.saved_epoch = epoch
 
-# %% ../nbs/05_train.ipynb 33
+# %% ../nbs/05_train.ipynb 32
+@patch
+def resume_hint(self: Trainer) -> str:
+    "What a stopped run leaves: the `last.pth` of its last complete epoch and the `--resume` that continues it."
+    if not self.saved_epoch or getattr(self, 'ckpt_dir', None) is None: return 'no checkpoint was written yet'
+    last = self.ckpt_dir / 'last.pth'
+    return f'{last} holds epoch {self.saved_epoch}; continue with --resume {last}'
+
+# %% ../nbs/05_train.ipynb 34
 @patch
 def _resume(self: Trainer, path):
     "Restore a run's checkpoint fully, or load the weights of any other checkpoint into the model."
@@ -351,7 +369,7 @@ def _resume(self: Trainer, path):
             self.history = [r for r in read_metrics(previous / 'metrics.csv') if r['epoch'] < self.start_epoch]
     self.notes.append(f'Resumed {path}: continuing at epoch {self.start_epoch} (step {self.global_step}).')
 
-# %% ../nbs/05_train.ipynb 34
+# %% ../nbs/05_train.ipynb 35
 @patch
 def _start_from(self: Trainer, weights: Weights):
     "Begin a new run (epoch 1, a new optimizer) from the weights of another checkpoint or of released weights."
@@ -362,7 +380,7 @@ def _start_from(self: Trainer, weights: Weights):
         if weights.value_range not in (None, VALUE_RANGE):
             self.notes.append(f'Note: these weights were trained on images in {list(weights.value_range)}; training here uses [0, 1].')
 
-# %% ../nbs/05_train.ipynb 35
+# %% ../nbs/05_train.ipynb 36
 @patch
 def _load_loss_weights(self: Trainer, saved: dict, path):
     "Restore the learned loss weights (also from checkpoints that kept them as `{'term': ..., 'head': ...}`)."
@@ -375,11 +393,13 @@ def _load_loss_weights(self: Trainer, saved: dict, path):
     with torch.no_grad():
         for name, value in saved.items(): learned[name].copy_(value)
 
-# %% ../nbs/05_train.ipynb 39
+# %% ../nbs/05_train.ipynb 40
 @patch
 def fit(self: Trainer) -> dict:
     "Train for the configured epochs, evaluating, logging and checkpointing; returns the final summary."
-    with (log_to(self.run_dir / 'train.log') if self.main else nullcontext()): return self._fit()
+    with (log_to(self.run_dir / 'train.log') if self.main else nullcontext()):
+        try: return self._fit()
+        except OSError as e: raise OSError(f'{e} The run stopped: {self.resume_hint()}') from None  # a full disk, say
 
 @patch
 def _fit(self: Trainer) -> dict:
@@ -405,16 +425,18 @@ def _fit(self: Trainer) -> dict:
         if cfg.max_steps and self.global_step >= cfg.max_steps: break
     if self.distributed: dist.barrier()
     summary = {'identity_psnr': identity['psnr_low'], 'identity_ssim': identity['ssim_low'], **final,
-               'best_psnr': self.best_psnr, 'run_dir': str(self.run_dir), 'bad_files': self.data.train_set.bad_files + self.data.test_set.bad_files}
+               'best_psnr': self.best_psnr, 'run_dir': str(self.run_dir), 'skipped_pairs': self._skipped_pairs()}
     if self.main and not self.quiet:
         print(f'Done. Identity PSNR {identity["psnr_low"]:.2f} dB / SSIM {identity["ssim_low"]:.4f}; final PSNR '
               f'{final.get("psnr_low", math.nan):.2f} dB / SSIM {final.get("ssim_low", math.nan):.4f} (low head); '
               f'best {self.best_psnr:.2f} dB.\nOutputs: {self.run_dir} (metrics.csv, curves.png, weights.png, samples/, train.log), '
               f'checkpoints: {self.ckpt_dir}/last.pth, best.pth')
-        if skipped := len(summary['bad_files']): print(f'{skipped} pair{"s" * (skipped != 1)} skipped (unreadable, or a reference of the wrong size): {summary["bad_files"][:3]}')
+        if skipped := summary['skipped_pairs']:
+            print(f'{len(skipped)} pair{"s" * (len(skipped) != 1)} skipped (unreadable, or a reference of the wrong size; '
+                  f'the warnings name each): {", ".join(skipped[:3])}{" ..." if len(skipped) > 3 else ""}')
     return summary
 
-# %% ../nbs/05_train.ipynb 40
+# %% ../nbs/05_train.ipynb 41
 @patch
 def _log_epoch(self: Trainer, epoch: int, train_stats: dict, metrics: dict, identity: dict):
     "One `metrics.csv` row, the figures, the checkpoints and a one-line summary (rank 0)."
@@ -433,14 +455,25 @@ def _log_epoch(self: Trainer, epoch: int, train_stats: dict, metrics: dict, iden
         print(f'Epoch {epoch}/{self.cfg.epochs}: loss {train_stats.get("loss", math.nan):.4f} lr {row["lr"]:.2e}'
               f'{evaluation} | {train_stats["images_per_s"]:.1f} img/s, {train_stats["seconds"]:.0f} s | weights {weights}')
 
-# %% ../nbs/05_train.ipynb 41
+# %% ../nbs/05_train.ipynb 42
+@patch
+def _skipped_pairs(self: Trainer) -> list:
+    "Inputs of the pairs skipped in training or testing by any process or loader worker (a file deleted mid-run, say)."
+    found = []
+    for dataset in (self.data.train_set, self.data.test_set):
+        flags = dataset.skipped.to(self.device, torch.int32)
+        if self.world > 1: dist.all_reduce(flags, op=dist.ReduceOp.MAX)  # each process loads its own share
+        found += [str(dataset.pairs[i][0]) for i in flags.nonzero().flatten().tolist()]
+    return found
+
+# %% ../nbs/05_train.ipynb 43
 def train_model(cfg: TrainConfig | None = None, **overrides) -> dict:
     "Train Phaseformer with `cfg` (fields can be overridden by keyword); returns the final metrics and paths."
     cfg = cfg or TrainConfig()
     if overrides: cfg = TrainConfig(**{**asdict(cfg), **overrides})
     return Trainer(cfg).fit()
 
-# %% ../nbs/05_train.ipynb 80
+# %% ../nbs/05_train.ipynb 84
 USER_ERRORS = (ValueError, OSError, TrainingStopped)  # one line for these; anything else is a bug and keeps its traceback
 
 def _resumed_config(argv) -> dict | None:
@@ -455,13 +488,11 @@ def _process_count(cfg: TrainConfig) -> int:
     if cfg.nproc: return cfg.nproc
     return torch.cuda.device_count() if cfg.device in ('auto', 'cuda') and torch.cuda.device_count() > 1 else 1
 
-# %% ../nbs/05_train.ipynb 81
+# %% ../nbs/05_train.ipynb 85
 def _interrupted(trainer) -> str:
     "What a Ctrl-C leaves: the step it stopped at and the checkpoint to resume from."
     if getattr(trainer, 'run_dir', None) is None: return 'interrupted before training started; no checkpoint was written'
-    last = trainer.ckpt_dir / 'last.pth'
-    kept = f'{last} holds epoch {trainer.saved_epoch}; continue with --resume {last}' if trainer.saved_epoch else 'no checkpoint was written yet'
-    return f'interrupted at step {trainer.global_step}; {kept}'
+    return f'interrupted at step {trainer.global_step}; {trainer.resume_hint()}'
 
 def run_training(cfg: TrainConfig, notes: list = ()):
     "One process of a command-line run: train, and turn failures into one line (and a logged traceback for bugs)."
@@ -488,7 +519,7 @@ def run_training(cfg: TrainConfig, notes: list = ()):
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
-# %% ../nbs/05_train.ipynb 82
+# %% ../nbs/05_train.ipynb 86
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
@@ -504,5 +535,5 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
     except KeyboardInterrupt: sys.exit(130)  # Ctrl-C reaches every process; rank 0 printed where the run stands
 
-# %% ../nbs/05_train.ipynb 83
+# %% ../nbs/05_train.ipynb 87
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun

@@ -121,6 +121,14 @@ def test_eval_bad_input_and_a_real_run(checkpoints, tiny_dataset, tmp_path):
     assert 0 < max(differences) < 0.5, differences  # bfloat16 on the CPU: the same model, rounded
 
 
+def test_eval_reports_uiqm_as_papers_compute_it(checkpoints, tiny_dataset, tmp_path):
+    common = ('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--size', '32')
+    result = evaluate(*common, '--uiqm', 'funie_gan', '--save', str(tmp_path / 'ev'))
+    assert result.returncode == 0, result.stderr
+    assert 'uiqm_funie_gan' in result.stdout and 'uiqm_funie_gan' in (tmp_path / 'ev' / 'metrics.csv').read_text().splitlines()[0]
+    assert_one_line_error(evaluate(*common, '--uiqm', 'paper'), "the UIQM variant must be one of pinned, funie_gan, got 'paper'")
+
+
 def test_eval_full_resolution_and_a_root_without_test_split(checkpoints, tiny_dataset, tmp_path):
     result = evaluate('--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tiny_dataset), '--full',
                       '--save', str(tmp_path / 'full'))
