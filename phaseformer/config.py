@@ -29,7 +29,7 @@ class TrainConfig:
     dataset_path: tuple = () # dataset root or INPUT_DIR,REFERENCE_DIR; repeat for several datasets; none: the built-in demo data
     output_dir: str = 'runs' # folder that receives the run folders
     checkpoint_dir: str | None = None # folder for last.pth, best.pth and snapshots (default: the run folder)
-    resume: str | None = None # a run's checkpoint to continue (its settings, folder and history), or weights of any format to start from
+    resume: str | None = None # a run's checkpoint to continue (its settings, folder and history), weights of any format to start from, or auto: the newest run in --output_dir with these settings, else a new one (for restarts)
     weights: str | None = None # released weights to start from (fine-tuning), e.g. uieb; phaseformer-info --weights lists them
     model: str = 'default' # default (the published model) or tiny
     size: int = 256 # training image side, a multiple of 8
@@ -123,7 +123,7 @@ class TrainConfig:
         for source in self.dataset_path:
             for part in str(source).split(','):
                 if not Path(part).is_dir(): raise ValueError(f'--dataset_path {part}: no such folder')
-        if self.resume and not Path(self.resume).is_file(): raise ValueError(f'--resume {self.resume}: no such file')
+        if self.resume not in (None, 'auto') and not Path(self.resume).is_file(): raise ValueError(f'--resume {self.resume}: no such file')
         if self.weights:
             try: pretrained_entry(self.weights)
             except ValueError as e: raise ValueError(f'--weights: {e}') from None
@@ -179,7 +179,7 @@ def parse_train_args(argv=None, # command-line words (default: sys.argv[1:])
         except (OSError, json.JSONDecodeError) as e: raise ValueError(f'--config {config_file}: {e}') from None
         config_from_dict(from_file, f'--config {config_file}')
     overrides = from_file | given
-    if overrides.get('weights') and overrides.get('resume'):
+    if overrides.get('weights') and overrides.get('resume') not in (None, 'auto'):
         raise ValueError('give --resume (continue a run, or start from a checkpoint file) or --weights (start from released weights), not both')
     if resumed_config is not None: base = asdict(config_from_dict(resumed_config, 'the checkpoint'))
     elif overrides.get('demo') or not (overrides.get('dataset_path')): base = asdict(demo_config())

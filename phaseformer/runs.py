@@ -4,10 +4,10 @@
 
 # %% auto 0
 __all__ = ['new_run_dir', 'save_checkpoint', 'snapshot_name', 'snapshot_epoch', 'run_checkpoints', 'read_training_state',
-           'log_to', 'write_metrics', 'read_metrics', 'save_curves', 'image_grid']
+           'latest_run', 'log_to', 'write_metrics', 'read_metrics', 'save_curves', 'image_grid']
 
 # %% ../nbs/05d_runs.ipynb 2
-import csv, math, re, sys
+import csv, json, math, re, sys
 from io import BytesIO, StringIO
 from contextlib import contextmanager
 from datetime import datetime
@@ -59,6 +59,18 @@ def read_training_state(path) -> dict:
         raise
 
 # %% ../nbs/05d_runs.ipynb 15
+def latest_run(output_dir, settings: dict, # a run's settings as `config.json` holds them (`resume` is not compared)
+              ) -> Path | None:
+    "The `last.pth` of the newest run in `output_dir` with these settings, or None."
+    def same_settings(folder):
+        try: saved = json.loads((folder / 'config.json').read_text())
+        except (OSError, ValueError): return False
+        return {k: v for k, v in saved.items() if k != 'resume'} == {k: v for k, v in settings.items() if k != 'resume'}
+    folders = [d for d in sorted(Path(output_dir).glob('*/')) if same_settings(d)] if Path(output_dir).is_dir() else []
+    checkpoints = [Path(settings.get('checkpoint_dir') or d) / 'last.pth' for d in folders]
+    return max((p for p in checkpoints if p.is_file()), key=lambda p: p.stat().st_mtime_ns, default=None)
+
+# %% ../nbs/05d_runs.ipynb 18
 class _Tee:
     "A text stream that also appends complete lines (not progress-bar redraws) to a log file."
     def __init__(self, stream, log): self.stream, self.log = stream, log
@@ -85,7 +97,7 @@ def log_to(path):
         try: yield log
         finally: sys.stdout, sys.stderr = out, err
 
-# %% ../nbs/05d_runs.ipynb 18
+# %% ../nbs/05d_runs.ipynb 21
 def write_metrics(rows: list, path):
     "Write the metrics rows (dicts with the same keys) as CSV, atomically."
     def write(f):
@@ -93,13 +105,13 @@ def write_metrics(rows: list, path):
         f.write(text.getvalue().encode())
     write_atomically(path, write)
 
-# %% ../nbs/05d_runs.ipynb 19
+# %% ../nbs/05d_runs.ipynb 22
 def read_metrics(path) -> list:
     "The rows of a `metrics.csv`: whole numbers as int, other numbers as float, blanks as ''."
     def value(text): return '' if text in ('', None) else int(text) if re.fullmatch(r'-?\d+', text) else float(text)
     with open(path) as f: return [{k: value(v) for k, v in r.items()} for r in csv.DictReader(f)]
 
-# %% ../nbs/05d_runs.ipynb 20
+# %% ../nbs/05d_runs.ipynb 23
 def _plot_series(ax, rows: list, keys, title: str):
     "Plot `keys` of the metrics rows against epoch on `ax` (keys the rows lack are skipped, blanks as gaps)."
     epochs, keys = [r['epoch'] for r in rows], [k for k in keys if k in rows[0]]
@@ -118,7 +130,7 @@ def save_curves(rows: list, run_dir: Path):
     _plot_series(fig.subplots(), rows, [k for k in rows[0] if k.startswith('w_')], 'learned loss weights')
     fig.tight_layout(); fig.savefig(run_dir / 'weights.png', dpi=90)
 
-# %% ../nbs/05d_runs.ipynb 21
+# %% ../nbs/05d_runs.ipynb 24
 def image_grid(*rows: torch.Tensor) -> torch.Tensor:
     "Images of equal size side by side per row, rows stacked: (3, rows*H, cols*W)."
     return torch.cat([torch.cat(list(r), dim=-1) for r in rows], dim=-2)

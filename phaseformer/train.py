@@ -4,12 +4,12 @@
 
 # %% auto 0
 __all__ = ['USER_ERRORS', 'evaluate', 'choose_pairs', 'RunData', 'TrainingStopped', 'LossGuard', 'default_optimizer', 'Trainer',
-           'train_model', 'run_training', 'main']
+           'train_model', 'run_training', 'resolve_auto_resume', 'main']
 
 # %% ../nbs/05_train.ipynb 2
-import inspect, json, math, random, sys, time, traceback
+import inspect, json, math, os, random, sys, time, traceback
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -33,7 +33,7 @@ from .config import TrainConfig, MODELS, parse_train_args, train_parser
 from .schedules import LRSchedule
 from .distributed import distributed_env, resolve_device, all_mean, epoch_seed, rank_zero_first, launch_processes, reuse_freed_memory
 from .runs import (new_run_dir, save_checkpoint, snapshot_name, run_checkpoints, read_training_state, log_to, write_metrics,
-                              read_metrics, save_curves, image_grid)
+                              read_metrics, save_curves, image_grid, latest_run)
 from .files import exit_on_user_error, check_writable
 
 # %% ../nbs/05_train.ipynb 5
@@ -520,6 +520,14 @@ def run_training(cfg: TrainConfig, notes: list = ()):
         if dist.is_initialized(): dist.destroy_process_group()
 
 # %% ../nbs/05_train.ipynb 86
+def resolve_auto_resume(cfg: TrainConfig) -> tuple:
+    "`(cfg, note)` for `--resume auto`: continue the newest run in `--output_dir` with the same settings, or start one."
+    last = latest_run(cfg.output_dir, json.loads(json.dumps(asdict(cfg), default=str)))
+    if last is None: return replace(cfg, resume=None), f'--resume auto: no run with these settings in {cfg.output_dir} yet; starting one'
+    restart = os.environ.get('TORCHELASTIC_RESTART_COUNT', '0')  # set by torchrun's elastic agent
+    return replace(cfg, resume=str(last)), f'--resume auto: continuing {last}' + (f' (torchrun restart {restart})' if restart != '0' else '')
+
+# %% ../nbs/05_train.ipynb 88
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
@@ -527,6 +535,10 @@ def main(argv=None # command-line words (default: sys.argv[1:])
         cfg, changes = parse_train_args(argv, _resumed_config(argv))
         cfg.validate()
     notes = [f'Resuming with changed settings: {"; ".join(changes)}'] if changes else []
+    if cfg.resume == 'auto': cfg, note = resolve_auto_resume(cfg); notes.append(note)
+    if os.environ.get('TORCHELASTIC_MAX_RESTARTS', '0') != '0' and os.environ.get('TORCH_DISABLE_SHARE_RDZV_TCP_STORE') != '1':
+        notes.append('Note: restarted workers can hang in init_process_group when torchrun shares its store with them '
+                     '(pytorch/pytorch#135712): start torchrun with TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1')
     if not cfg.dataset_path: notes.append('No --dataset_path: training on the built-in synthetic demo data.')
     world = _process_count(cfg)
     if world == 1 or distributed_env()[3]: return run_training(cfg, notes)
@@ -535,5 +547,5 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
     except KeyboardInterrupt: sys.exit(130)  # Ctrl-C reaches every process; rank 0 printed where the run stands
 
-# %% ../nbs/05_train.ipynb 87
+# %% ../nbs/05_train.ipynb 89
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun
