@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, os, pickle, struct, sys, zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field, asdict
+from io import BytesIO
 from pathlib import Path
 import numpy as np
 import torch
@@ -21,8 +22,8 @@ __all__ = ['SAFE_GLOBALS', 'CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'EMA_KEYS', 'WRAP
            'MODEL_FLAGS', 'CheckpointError', 'UnsafeCheckpointError', 'PickledObject', 'resolve_global',
            'RestrictedUnpickler', 'read_object_tree', 'is_module_record', 'module_state_dict', 'Weights',
            'parse_value_range', 'read_weights', 'config_from_state_dict', 'load_model', 'load_weights',
-           'checkpoint_source', 'model_flag', 'weights_metadata', 'convert_checkpoint', 'convert_cli',
-           'checkpoint_info', 'info_cli']
+           'checkpoint_source', 'model_flag', 'weights_metadata', 'save_checkpoint', 'convert_checkpoint',
+           'convert_cli', 'checkpoint_info', 'info_cli']
 
 # %% ../nbs/01a_checkpoints.ipynb 5
 class CheckpointError(ValueError):
@@ -386,6 +387,12 @@ def weights_metadata(weights: Weights, value_range=None) -> dict:
     return meta
 
 # %% ../nbs/01a_checkpoints.ipynb 60
+def save_checkpoint(state, path, force: bool = True) -> Path:
+    "`torch.save(state)` to `path` atomically; serialised in memory first, so that a full disk is an `OSError` naming `path`."
+    buffer = BytesIO(); torch.save(state, buffer)  # torch's own writer reports a full disk as a RuntimeError
+    return write_atomically(path, lambda f: f.write(buffer.getbuffer()), force)
+
+# %% ../nbs/01a_checkpoints.ipynb 61
 def convert_checkpoint(source, out, # any checkpoint; output .safetensors (default) or .pth
                        value_range=None, # 'LOW,HIGH' to record instead of the checkpoint's own
                        force: bool = False, # overwrite an existing output
@@ -401,10 +408,10 @@ def convert_checkpoint(source, out, # any checkpoint; output .safetensors (defau
     if out.suffix == '.safetensors':
         from safetensors.torch import save
         write_atomically(out, lambda f: f.write(save(tensors, meta)), force)
-    else: write_atomically(out, lambda f: torch.save({'state_dict': tensors, 'metadata': meta}, f), force)
+    else: save_checkpoint({'state_dict': tensors, 'metadata': meta}, out, force)
     return out
 
-# %% ../nbs/01a_checkpoints.ipynb 61
+# %% ../nbs/01a_checkpoints.ipynb 62
 @call_parse
 def convert_cli(source: Param('checkpoint of any format (whole-model pickle, state dict, checkpoint dict, safetensors)', str, nargs='?', opt=False) = None,
                 out: Param('output file: .safetensors (default) or .pth', str, nargs='?', opt=False) = None,
@@ -419,7 +426,7 @@ def convert_cli(source: Param('checkpoint of any format (whole-model pickle, sta
         path = convert_checkpoint(checkpoint_source(source, weights), out, value_range, force, not no_ema)
     print(f'Wrote {path}')
 
-# %% ../nbs/01a_checkpoints.ipynb 63
+# %% ../nbs/01a_checkpoints.ipynb 64
 def checkpoint_info(path) -> dict:
     "What a checkpoint file holds: format, architecture, parameters, value range, and training metadata when present."
     weights = read_weights(path)
@@ -438,7 +445,7 @@ def checkpoint_info(path) -> dict:
     if weights.settings: info['settings'] = json.dumps(weights.settings, default=str)
     return info
 
-# %% ../nbs/01a_checkpoints.ipynb 64
+# %% ../nbs/01a_checkpoints.ipynb 65
 @call_parse
 def info_cli(file: Param('checkpoint of any format, or a released name', str, nargs='?', opt=False) = None,
              weights: Param('list the released weights; with a NAME, describe that file (downloaded once)', str, nargs='?', const='') = None):

@@ -153,7 +153,7 @@ def eval_cli(checkpoint: model_flag('checkpoint') = None,
     with exit_on_user_error('phaseformer-eval'):
         if not dataset_path: raise ValueError('--dataset_path is required')
         report = Path(save) / 'metrics.csv' if save else None
-        check_writable(save or '.', '--save' if save else 'the current folder')  # before any work
+        if not save: check_writable('.', 'the current folder')  # the report's new folder goes there; --save is checked with the outputs
         if report and report.exists() and not force:
             raise FileExistsError(f'{report} exists: an earlier evaluation is not overwritten (use --force or another --save)')
         enhancer = load_enhancer(checkpoint, weights, device=device, head=head, tile=tile, half=half, value_range=value_range, compile=compile)

@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .model import Phaseformer, split_outputs, compile_model, VALUE_RANGE
-from .checkpoints import CHECKPOINT_FORMAT, CheckpointError, Weights, load_weights, read_weights
+from .checkpoints import CHECKPOINT_FORMAT, CheckpointError, Weights, load_weights, read_weights, save_checkpoint
 from .pretrained import pretrained_entry
 from .losses import PhaseformerLoss
 from .data import (PairedImageDataset, PairedTransform, collect_pairs, describe_dataset, split_pairs, read_split_file,
@@ -32,7 +32,7 @@ from .images import write_image
 from .config import TrainConfig, MODELS, parse_train_args, train_parser
 from .schedules import LRSchedule
 from .distributed import distributed_env, resolve_device, all_mean, epoch_seed, rank_zero_first, launch_processes, reuse_freed_memory
-from .runs import (new_run_dir, save_checkpoint, snapshot_name, run_checkpoints, read_training_state, log_to, write_metrics,
+from .runs import (new_run_dir, snapshot_name, run_checkpoints, read_training_state, log_to, write_metrics,
                               read_metrics, save_curves, image_grid, latest_run)
 from .files import exit_on_user_error, check_writable
 

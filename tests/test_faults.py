@@ -78,3 +78,12 @@ def test_enhance_stops_in_one_line_when_the_disk_fills(weights, tiny_dataset, tm
                  '--out', str(tmp_path / 'out'), '--ext', 'bmp', file_limit=5000)  # a 48 px BMP takes 7 kB
     assert result.returncode == 2 and 'could not be written (File too large): is the disk full' in result.stderr.strip().splitlines()[-1]
     assert 'Traceback' not in result.stderr and not list((tmp_path / 'out').iterdir())
+
+
+def test_convert_stops_in_one_line_when_the_disk_fills(tmp_path):
+    from phaseformer.model import Phaseformer
+    weights = tmp_path / 'published_size.pth'; torch.save(Phaseformer().state_dict(), weights)  # large tensors: torch's writer
+    out = tmp_path / 'out'; out.mkdir()                                                       # fails as a RuntimeError
+    result = run(Path(sys.executable).parent / 'phaseformer-convert', str(weights), str(out / 'copy.pth'), file_limit=1_000_000)
+    assert result.returncode == 2 and 'copy.pth could not be written (File too large)' in result.stderr, result.stderr[-2000:]
+    assert 'Traceback' not in result.stderr and not list(out.iterdir())
