@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_checkpoints.ipynb 2
 from __future__ import annotations
-import json, os, pickle, struct, sys, zipfile
+import json, os, pickle, pickletools, re, struct, sys, zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field, asdict
 from io import BytesIO
@@ -18,12 +18,12 @@ from .pretrained import Pretrained, pretrained_entry, resolve_source, describe_r
 from .model import Phaseformer, PhaseformerConfig, phaseformer_config, VALUE_RANGE
 
 # %% auto 0
-__all__ = ['SAFE_GLOBALS', 'CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'EMA_KEYS', 'WRAPPER_PREFIXES', 'PUBLISHED_UNUSED_PREFIXES',
-           'MODEL_FLAGS', 'CheckpointError', 'UnsafeCheckpointError', 'PickledObject', 'resolve_global',
-           'RestrictedUnpickler', 'read_object_tree', 'is_module_record', 'module_state_dict', 'Weights',
-           'parse_value_range', 'read_weights', 'config_from_state_dict', 'load_model', 'load_weights',
-           'checkpoint_source', 'model_flag', 'weights_metadata', 'save_checkpoint', 'convert_checkpoint',
-           'convert_cli', 'checkpoint_info', 'info_cli']
+__all__ = ['SAFE_GLOBALS', 'MAX_INFLATION', 'MAX_NESTING', 'CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'EMA_KEYS', 'WRAPPER_PREFIXES',
+           'PUBLISHED_UNUSED_PREFIXES', 'MODEL_FLAGS', 'CheckpointError', 'UnsafeCheckpointError', 'PickledObject',
+           'resolve_global', 'RestrictedUnpickler', 'object_tree_problem', 'read_object_tree', 'is_module_record',
+           'module_state_dict', 'Weights', 'parse_value_range', 'read_weights', 'config_from_state_dict', 'load_model',
+           'load_weights', 'checkpoint_source', 'model_flag', 'weights_metadata', 'save_checkpoint',
+           'convert_checkpoint', 'convert_cli', 'checkpoint_info', 'info_cli']
 
 # %% ../nbs/01a_checkpoints.ipynb 5
 class CheckpointError(ValueError):
@@ -93,11 +93,22 @@ def resolve_global(module: str, name: str, path='checkpoint'):
     return _STAND_INS[key]
 
 # %% ../nbs/01a_checkpoints.ipynb 14
+def _memo_problem(file) -> str | None:
+    "A pickle opcode storing to a memo slot beyond the stream read so far: CPython would allocate the slots up to it first."
+    for opcode, arg, at in pickletools.genops(file):
+        if opcode.name in ('PUT', 'BINPUT', 'LONG_BINPUT') and arg > at: return f'stores to memo slot {arg:,} at byte {at:,}'
+
 class RestrictedUnpickler(pickle.Unpickler):
     "Unpickle a torch checkpoint's object tree with `resolve_global` for names and `read_storage(key, dtype, numel)` for data."
     def __init__(self, file, read_storage, path='checkpoint'):
         super().__init__(file)
-        self.read_storage, self.path, self.storages = read_storage, path, {}
+        self.file, self.read_storage, self.path, self.storages = file, read_storage, path, {}
+
+    def load(self):
+        start = self.file.tell()
+        if problem := _memo_problem(self.file): raise CheckpointError(f'{self.path}: refused, its pickle {problem}')
+        self.file.seek(start)
+        return super().load()
 
     def find_class(self, module, name): return resolve_global(module, name, self.path)
 
@@ -110,23 +121,38 @@ class RestrictedUnpickler(pickle.Unpickler):
         return self.storages[key] if view is None else self.storages[key][view[1]:view[1] + view[2]]
 
 # %% ../nbs/01a_checkpoints.ipynb 15
+MAX_INFLATION = 10  # a compressed zip record may unpack to at most this many times its file's size (torch never compresses)
+
 def _flat(data: bytes, dtype: torch.dtype) -> torch.Tensor:
     return torch.frombuffer(bytearray(data), dtype=dtype) if data else torch.empty(0, dtype=dtype)
+
+def _record(archive: zipfile.ZipFile, name: str, path: Path, expected: int | None = None) -> bytes:
+    "The bytes of record `name`, refused unread when it claims more than the file holds, or other than the pickle said."
+    info, size = archive.getinfo(name), path.stat().st_size
+    if info.file_size > (size if info.compress_type == zipfile.ZIP_STORED else MAX_INFLATION * size):
+        raise CheckpointError(f'{path}: the record {name} claims {info.file_size:,} bytes, more than this {size:,}-byte file '
+                              'can hold; refused unread')
+    if expected is not None and info.file_size != expected:
+        raise CheckpointError(f'{path}: the record {name} holds {info.file_size:,} bytes where the pickle expects {expected:,} '
+                              '(a damaged or altered file)')
+    return archive.read(info)
 
 def _load_torch_zip(path: Path):
     "The object tree of a torch zip checkpoint, read with `RestrictedUnpickler`."
     try: archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e: raise CheckpointError(f'{path}: a damaged or truncated zip archive ({e})') from None
     with archive:
+        outside = next((n for n in archive.namelist() if n.startswith(('/', '\\')) or '..' in re.split(r'[/\\]', n)), None)
+        if outside: raise CheckpointError(f'{path}: refused, the archive names {outside!r}, a path outside itself')
         records = [n for n in archive.namelist() if n == 'data.pkl' or n.endswith('/data.pkl')]
         if not records: raise CheckpointError(f'{path}: a zip archive without a data.pkl record, not a PyTorch checkpoint')
         prefix = records[0][:-len('data.pkl')]
-        if prefix + 'byteorder' in archive.namelist() and archive.read(prefix + 'byteorder') != sys.byteorder.encode():
+        if prefix + 'byteorder' in archive.namelist() and _record(archive, prefix + 'byteorder', path) != sys.byteorder.encode():
             raise CheckpointError(f'{path}: saved on a machine of the other byte order; not supported')
         def read_storage(key, dtype, numel):
-            try: return _flat(archive.read(f'{prefix}data/{key}'), dtype)
+            try: return _flat(_record(archive, f'{prefix}data/{key}', path, numel * dtype.itemsize), dtype)
             except KeyError: raise CheckpointError(f'{path}: the tensor record data/{key} is missing (an incomplete file?)') from None
-        return RestrictedUnpickler(archive.open(records[0]), read_storage, path).load()
+        return RestrictedUnpickler(BytesIO(_record(archive, records[0], path)), read_storage, path).load()
 
 # %% ../nbs/01a_checkpoints.ipynb 17
 _LEGACY_MAGIC = 0x1950a86a20f9469cfc6c
@@ -137,7 +163,11 @@ def _load_torch_legacy(path: Path):
         def plain(): return RestrictedUnpickler(f, None, path).load()  # these pickles hold plain values only
         if plain() != _LEGACY_MAGIC: raise CheckpointError(f'{path}: a pickle, but not a PyTorch checkpoint')
         plain(); plain()  # protocol version, system information
-        unpickler = RestrictedUnpickler(f, lambda key, dtype, numel: torch.empty(numel, dtype=dtype), path)
+        def allocate(key, dtype, numel):
+            if not 0 <= numel * dtype.itemsize <= path.stat().st_size:
+                raise CheckpointError(f'{path}: storage {key} claims {numel:,} values, more than this file holds; refused')
+            return torch.empty(numel, dtype=dtype)
+        unpickler = RestrictedUnpickler(f, allocate, path)
         tree = unpickler.load()
         for key in plain():
             numel = struct.unpack('<q', f.read(8))[0]
@@ -148,13 +178,39 @@ def _load_torch_legacy(path: Path):
             storage.copy_(_flat(data, storage.dtype))
     return tree
 
-# %% ../nbs/01a_checkpoints.ipynb 19
+# %% ../nbs/01a_checkpoints.ipynb 20
+MAX_NESTING = 100  # levels of containers and objects in a checkpoint's tree; a whole pickled model uses about 30
+
+# %% ../nbs/01a_checkpoints.ipynb 21
+def _children(obj) -> list | None:
+    if isinstance(obj, dict): return [*obj.keys(), *obj.values()]
+    if isinstance(obj, (list, tuple, set, frozenset)): return list(obj)
+    if isinstance(obj, PickledObject): return [obj.args, obj.state, obj.items, obj.list_items]
+    return None  # a tensor, a string, a number: a leaf
+
+def object_tree_problem(tree, size: int, # the tree, and the size in bytes of the file it came from
+                       ) -> str | None:
+    "What makes `tree` unsafe to walk, or None: nesting beyond `MAX_NESTING`, a cycle, or shared references standing for far more values than the file holds."
+    most, done, on_path, stack = max(10**6, 10 * size), {}, set(), [(tree, False)]
+    while stack:
+        obj, leaving = stack.pop()
+        kids = _children(obj)
+        if kids is None or (id(obj) in done and not leaving): continue
+        if leaving:
+            on_path.discard(id(obj))
+            below = [done.get(id(k), (0, 1)) for k in kids]
+            done[id(obj)] = depth, count = 1 + max((d for d, _ in below), default=0), 1 + sum(c for _, c in below)
+            if depth > MAX_NESTING: return f'nests containers more than {MAX_NESTING} levels deep'
+            if count > most: return f'repeats shared references to stand for more than {most:,} values'
+        elif id(obj) in on_path: return 'holds a container inside itself (a cycle)'
+        elif len(on_path) >= MAX_NESTING: return f'nests containers more than {MAX_NESTING} levels deep'
+        else: on_path.add(id(obj)); stack += [(obj, True)] + [(k, False) for k in kids]
+    return None
+
+# %% ../nbs/01a_checkpoints.ipynb 22
 _MAGIC = ((b'\xff\xd8\xff', 'a JPEG image'), (b'\x89PNG', 'a PNG image'), (b'GIF8', 'a GIF image'), (b'BM', 'a BMP image'),
           (b'II*\x00', 'a TIFF image'), (b'MM\x00*', 'a TIFF image'), (b'\x89HDF', 'an HDF5 file (Keras?)'),
           (b'\x08', 'a protobuf file (ONNX?)'))
-
-def _is_safetensors(head: bytes, size: int) -> bool:
-    return len(head) >= 9 and struct.unpack('<Q', head[:8])[0] + 8 <= size and head[8:9] == b'{'
 
 def _load_safetensors(path: Path) -> dict:
     from safetensors import safe_open
@@ -173,21 +229,26 @@ def read_object_tree(path) -> object:
     kind = next((k for magic, k in _MAGIC if head.startswith(magic)), None)
     if kind: raise CheckpointError(f'{path}: {kind}, not a checkpoint')
     try:
-        if zipfile.is_zipfile(path): return _load_torch_zip(path)
-        if head.startswith(b'PK'): raise CheckpointError(f'{path}: a damaged or truncated zip archive')
-        if _is_safetensors(head, size): return _load_safetensors(path)
-        if head[:1] == b'\x80': return _load_torch_legacy(path)
+        if head[8:9] == b'{':  # safetensors: the header's length in 8 bytes, then the header, a JSON object
+            if (claimed := struct.unpack('<Q', head[:8])[0]) + 8 > size:
+                raise CheckpointError(f'{path}: a safetensors header claiming {claimed:,} bytes, more than this {size:,}-byte file holds; refused')
+            return _load_safetensors(path)
+        if zipfile.is_zipfile(path): tree = _load_torch_zip(path)
+        elif head.startswith(b'PK'): raise CheckpointError(f'{path}: a damaged or truncated zip archive')
+        elif head[:1] == b'\x80': tree = _load_torch_legacy(path)
+        else: raise CheckpointError(f'{path}: not a PyTorch checkpoint or safetensors file (it starts with {head[:8]!r})')
     except CheckpointError: raise
     except Exception as e:  # a truncated or malformed pickle stream
-        raise CheckpointError(f'{path}: not a readable PyTorch checkpoint ({type(e).__name__}: {e})') from None
-    raise CheckpointError(f'{path}: not a PyTorch checkpoint or safetensors file (it starts with {head[:8]!r})')
+        raise CheckpointError(f'{path}: not a readable PyTorch checkpoint ({type(e).__name__}: {str(e)[:200]})') from None
+    if problem := object_tree_problem(tree, size): raise CheckpointError(f'{path}: refused, its pickle {problem}')
+    return tree
 
-# %% ../nbs/01a_checkpoints.ipynb 25
+# %% ../nbs/01a_checkpoints.ipynb 28
 def is_module_record(obj) -> bool:
     "Whether `obj` is the inert record of a pickled `nn.Module`."
     return isinstance(obj, PickledObject) and isinstance(obj.state, dict) and '_modules' in obj.state and '_parameters' in obj.state
 
-# %% ../nbs/01a_checkpoints.ipynb 26
+# %% ../nbs/01a_checkpoints.ipynb 29
 def module_state_dict(record: PickledObject, prefix: str = '') -> dict:
     "The state dict of a pickled module, read from its inert record."
     state, out = record.state, {}
@@ -200,19 +261,19 @@ def module_state_dict(record: PickledObject, prefix: str = '') -> dict:
         if is_module_record(child): out |= module_state_dict(child, f'{prefix}{name}.')
     return out
 
-# %% ../nbs/01a_checkpoints.ipynb 28
+# %% ../nbs/01a_checkpoints.ipynb 31
 CHECKPOINT_FORMAT = 1  # version of the training checkpoints phaseformer writes
 
-# %% ../nbs/01a_checkpoints.ipynb 29
+# %% ../nbs/01a_checkpoints.ipynb 32
 WEIGHT_KEYS = ('model', 'state_dict', 'model_state_dict', 'net_g', 'netG', 'params', 'params_ema')
 
-# %% ../nbs/01a_checkpoints.ipynb 30
+# %% ../nbs/01a_checkpoints.ipynb 33
 EMA_KEYS = ('ema', 'params_ema')
 
-# %% ../nbs/01a_checkpoints.ipynb 31
+# %% ../nbs/01a_checkpoints.ipynb 34
 WRAPPER_PREFIXES = ('module.', '_orig_mod.')  # DataParallel / DDP, torch.compile
 
-# %% ../nbs/01a_checkpoints.ipynb 32
+# %% ../nbs/01a_checkpoints.ipynb 35
 @dataclass
 class Weights:
     "A state dict with what travels with it."
@@ -224,7 +285,7 @@ class Weights:
     settings: dict = field(default_factory=dict) # training checkpoints: the run's configuration
     path: str | None = None # the file they were read from
 
-# %% ../nbs/01a_checkpoints.ipynb 33
+# %% ../nbs/01a_checkpoints.ipynb 36
 def _strip_wrappers(state: dict) -> dict:
     def strip(key):
         while key.startswith(WRAPPER_PREFIXES): key = key.split('.', 1)[1]
@@ -246,7 +307,7 @@ def parse_value_range(text) -> tuple | None:
     if not low < high: raise ValueError(f'--value_range needs LOW < HIGH, got {text!r}')
     return (low, high)
 
-# %% ../nbs/01a_checkpoints.ipynb 34
+# %% ../nbs/01a_checkpoints.ipynb 37
 def read_weights(source, # a released name, a checkpoint file, an http(s) URL, a `Pretrained` entry, or an object tree
                  ema: bool = True, # prefer EMA weights when the checkpoint has them
                 ) -> Weights:
@@ -285,7 +346,7 @@ def _find_weights(source, ema: bool, path) -> Weights:
                    value_range, source.get('epoch') if isinstance(source.get('epoch'), int) else None, metrics,
                    source.get('config') if isinstance(source.get('config'), dict) else {})
 
-# %% ../nbs/01a_checkpoints.ipynb 40
+# %% ../nbs/01a_checkpoints.ipynb 43
 PUBLISHED_UNUSED_PREFIXES = ('ups2.', 'attention.3.')
 
 def _fill(model: nn.Module, weights: Weights, verbose: bool) -> nn.Module:
@@ -309,7 +370,7 @@ def _fill(model: nn.Module, weights: Weights, verbose: bool) -> nn.Module:
     model.load_state_dict(state)
     return model
 
-# %% ../nbs/01a_checkpoints.ipynb 42
+# %% ../nbs/01a_checkpoints.ipynb 45
 def config_from_state_dict(state: dict) -> PhaseformerConfig:
     "The `PhaseformerConfig` whose parameter shapes match a Phaseformer state dict (or any checkpoint `read_weights` reads)."
     state = read_weights(state).state_dict
@@ -324,7 +385,7 @@ def config_from_state_dict(state: dict) -> PhaseformerConfig:
     except KeyError as e: raise CheckpointError(f'Not a Phaseformer state dict: no {e}') from None
     return cfg
 
-# %% ../nbs/01a_checkpoints.ipynb 45
+# %% ../nbs/01a_checkpoints.ipynb 48
 def load_model(source, # a released name, a checkpoint file of any format, an http(s) URL, or `Weights`
                device='cpu', ema: bool = True, # use the EMA weights when the checkpoint has them
                into: nn.Module | None = None, # fill this model instead of building one (its device and mode unchanged)
@@ -339,12 +400,12 @@ def load_model(source, # a released name, a checkpoint file of any format, an ht
     model.value_range = weights.value_range or VALUE_RANGE
     return model.to(device).eval()
 
-# %% ../nbs/01a_checkpoints.ipynb 46
+# %% ../nbs/01a_checkpoints.ipynb 49
 def load_weights(model: nn.Module, source, verbose: bool = True, ema: bool = True) -> nn.Module:
     "`load_model(source, into=model)`: fill a model you built, strictly."
     return load_model(source, ema=ema, into=model, verbose=verbose)
 
-# %% ../nbs/01a_checkpoints.ipynb 47
+# %% ../nbs/01a_checkpoints.ipynb 50
 def checkpoint_source(checkpoint=None, # a command line's --checkpoint FILE
                       weights=None, # its --weights NAME
                       required: bool = True):
@@ -355,7 +416,7 @@ def checkpoint_source(checkpoint=None, # a command line's --checkpoint FILE
         raise ValueError('give --checkpoint FILE or --weights NAME (phaseformer-info --weights lists the released weights)')
     return checkpoint
 
-# %% ../nbs/01a_checkpoints.ipynb 51
+# %% ../nbs/01a_checkpoints.ipynb 54
 MODEL_FLAGS = {  # flag: (help, type) of the flags that the commands running a model share
     'checkpoint': ('checkpoint of any format (whole-model pickles included; nothing pickled is run)', str),
     'weights': ('released weights by name instead of --checkpoint, e.g. uieb (phaseformer-info --weights lists them)', str),
@@ -368,13 +429,13 @@ MODEL_FLAGS = {  # flag: (help, type) of the flags that the commands running a m
              '(column uiqm_funie_gan)', str),
 }
 
-# %% ../nbs/01a_checkpoints.ipynb 52
+# %% ../nbs/01a_checkpoints.ipynb 55
 def model_flag(name: str # one of `MODEL_FLAGS`
               ) -> Param:
     "A new `Param` for a flag the model-running commands share, with its one help text."
     return Param(*MODEL_FLAGS[name])
 
-# %% ../nbs/01a_checkpoints.ipynb 59
+# %% ../nbs/01a_checkpoints.ipynb 62
 def weights_metadata(weights: Weights, value_range=None) -> dict:
     "String metadata for a converted file; refuses weights that are not a Phaseformer's."
     cfg = config_from_state_dict(weights.state_dict)
@@ -386,13 +447,13 @@ def weights_metadata(weights: Weights, value_range=None) -> dict:
     if weights.settings: meta['settings'] = json.dumps(weights.settings, default=str)
     return meta
 
-# %% ../nbs/01a_checkpoints.ipynb 60
+# %% ../nbs/01a_checkpoints.ipynb 63
 def save_checkpoint(state, path, force: bool = True) -> Path:
     "`torch.save(state)` to `path` atomically; serialised in memory first, so that a full disk is an `OSError` naming `path`."
     buffer = BytesIO(); torch.save(state, buffer)  # torch's own writer reports a full disk as a RuntimeError
     return write_atomically(path, lambda f: f.write(buffer.getbuffer()), force)
 
-# %% ../nbs/01a_checkpoints.ipynb 61
+# %% ../nbs/01a_checkpoints.ipynb 64
 def convert_checkpoint(source, out, # any checkpoint; output .safetensors (default) or .pth
                        value_range=None, # 'LOW,HIGH' to record instead of the checkpoint's own
                        force: bool = False, # overwrite an existing output
@@ -411,7 +472,7 @@ def convert_checkpoint(source, out, # any checkpoint; output .safetensors (defau
     else: save_checkpoint({'state_dict': tensors, 'metadata': meta}, out, force)
     return out
 
-# %% ../nbs/01a_checkpoints.ipynb 62
+# %% ../nbs/01a_checkpoints.ipynb 65
 @call_parse
 def convert_cli(source: Param('checkpoint of any format (whole-model pickle, state dict, checkpoint dict, safetensors)', str, nargs='?', opt=False) = None,
                 out: Param('output file: .safetensors (default) or .pth', str, nargs='?', opt=False) = None,
@@ -426,7 +487,7 @@ def convert_cli(source: Param('checkpoint of any format (whole-model pickle, sta
         path = convert_checkpoint(checkpoint_source(source, weights), out, value_range, force, not no_ema)
     print(f'Wrote {path}')
 
-# %% ../nbs/01a_checkpoints.ipynb 64
+# %% ../nbs/01a_checkpoints.ipynb 67
 def checkpoint_info(path) -> dict:
     "What a checkpoint file holds: format, architecture, parameters, value range, and training metadata when present."
     weights = read_weights(path)
@@ -445,7 +506,7 @@ def checkpoint_info(path) -> dict:
     if weights.settings: info['settings'] = json.dumps(weights.settings, default=str)
     return info
 
-# %% ../nbs/01a_checkpoints.ipynb 65
+# %% ../nbs/01a_checkpoints.ipynb 68
 @call_parse
 def info_cli(file: Param('checkpoint of any format, or a released name', str, nargs='?', opt=False) = None,
              weights: Param('list the released weights; with a NAME, describe that file (downloaded once)', str, nargs='?', const='') = None):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_data.ipynb 2
 from __future__ import annotations
-import json, random, warnings
+import json, os, random, re, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -277,15 +277,23 @@ def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0,
     return [p for i, p in enumerate(pairs) if i not in val], [p for i, p in enumerate(pairs) if i in val]
 
 # %% ../nbs/03_data.ipynb 28
+def _reaches_outside(name: str, absolute_too: bool) -> bool:
+    "Whether `name` climbs out of a folder (`..`) or, with `absolute_too`, starts at the root (`/a`, `\a`, `C:`)."
+    return '..' in re.split(r'[/\\]', name) or absolute_too and bool(re.match(r'[/\\]|[A-Za-z]:', name))
+
 def read_split_file(path) -> set:
     "Image names (stems) of a split file: one name per line (`#` comments), or a run's `split.json` (its `test` list)."
     path = Path(path)
     try: text = path.read_text()
     except (OSError, UnicodeDecodeError) as e: raise ValueError(f'split file {path}: cannot read it ({e})') from None
-    if path.suffix.lower() == '.json':
-        try: names = json.loads(text)['test']
+    is_json = path.suffix.lower() == '.json'
+    if is_json:
+        try: names = [str(n) for n in json.loads(text)['test']]
         except (json.JSONDecodeError, KeyError, TypeError): raise ValueError(f"split file {path}: expected a run's split.json with a 'test' list") from None
     else: names = [line.split('#')[0].strip() for line in text.splitlines()]
+    if outside := next((n for n in names if _reaches_outside(n, absolute_too=not is_json)), None):
+        raise ValueError(f'split file {path}: {outside!r} is a path reaching outside the dataset; a split file names images '
+                         "(such as u2.png), and only their names are used")
     stems = {Path(n).stem if Path(n).suffix.lower() in IMAGE_EXTENSIONS else Path(n).name for n in names if n}
     if not stems: raise ValueError(f'split file {path}: no names in it (expected one image name per line)')
     return stems
@@ -302,8 +310,9 @@ def split_by_names(pairs: list, names: set, source: str = 'the split file') -> t
 # %% ../nbs/03_data.ipynb 30
 def write_split(path, train: list, val: list, source: str | None = None, # the split file it came from, if any
                ):
-    "Write the split's input paths to a JSON file (`{'train': [...], 'test': [...], 'source': ...}`)."
-    split = {'train': [str(p[0]) for p in train], 'test': [str(p[0]) for p in val], 'source': source or 'split_pairs'}
+    "Write the split's input paths (absolute) to a JSON file (`{'train': [...], 'test': [...], 'source': ...}`)."
+    split = {'train': [os.path.abspath(p[0]) for p in train], 'test': [os.path.abspath(p[0]) for p in val],  # no '..' in it
+             'source': source or 'split_pairs'}
     Path(path).write_text(json.dumps(split, indent=1))
 
 # %% ../nbs/03_data.ipynb 41

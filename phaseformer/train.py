@@ -7,7 +7,7 @@ __all__ = ['USER_ERRORS', 'evaluate', 'choose_pairs', 'RunData', 'TrainingStoppe
            'train_model', 'run_training', 'resolve_auto_resume', 'main']
 
 # %% ../nbs/05_train.ipynb 2
-import inspect, json, math, os, random, sys, time, traceback
+import gc, inspect, json, math, os, random, sys, time, traceback
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -273,6 +273,13 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
 
 # %% ../nbs/05_train.ipynb 29
 @patch
+def _stop_together(self: Trainer, problem: str | None):
+    "Stop every process when rank 0 met `problem` (a folder or disk that refused a write): rank 0 says why, the others exit."
+    if self.world > 1: shared = [problem]; dist.broadcast_object_list(shared, src=0); problem = shared[0]
+    if problem and self.main: raise OSError(problem)
+    if problem: sys.exit(2)  # a process that stopped alone would leave the others waiting at their next collective
+
+@patch
 def _open_run(self: Trainer):
     "Continue `--resume` or start from `--weights`, check `--checkpoint_dir`, then prepare the run folder (rank 0)."
     if self.cfg.resume: self._resume(self.cfg.resume)
@@ -283,8 +290,7 @@ def _open_run(self: Trainer):
     if self.main:
         try: self._prepare_run_dir()
         except OSError as e: problem = str(e)
-    if self.world > 1: shared = [problem]; dist.broadcast_object_list(shared, src=0); problem = shared[0]  # all stop together
-    if problem: raise OSError(problem)
+    self._stop_together(problem)
 
 @patch
 def _check_checkpoint_dir(self: Trainer):
@@ -420,7 +426,11 @@ def _fit(self: Trainer) -> dict:
                                                                         self.amp_dtype, self.world, progress=not self.quiet).items()}
             final = metrics
         self.schedule.step_epoch(metrics.get('psnr_low'))
-        if self.main: self._log_epoch(epoch, train_stats, metrics, identity)
+        problem = None
+        if self.main:
+            try: self._log_epoch(epoch, train_stats, metrics, identity)
+            except OSError as e: problem = str(e)  # a full disk, say
+        self._stop_together(problem)
         self.saved_epoch = epoch
         if cfg.max_steps and self.global_step >= cfg.max_steps: break
     if self.distributed: dist.barrier()
@@ -448,6 +458,7 @@ def _log_epoch(self: Trainer, epoch: int, train_stats: dict, metrics: dict, iden
     self.history.append(row)
     write_metrics(self.history, self.run_dir / 'metrics.csv')  # before the checkpoint: a resume drops rows past it
     save_curves(self.history, self.run_dir)
+    gc.collect()  # the figures' reference cycles (10,000 objects): freed now, not after a dozen epochs of a growing heap
     self.save(epoch, *names)
     if not self.quiet:
         weights = ' '.join(f'{k[2:]}={v:.3f}' for k, v in self.criterion.current_weights().items())

@@ -1,6 +1,6 @@
 """Storage faults: a disk that fills up during a run (a file-size limit on the child process: CPython ignores the
 limit's signal, so writes past it fail with EFBIG, as on a full disk), and output folders that cannot be written."""
-import resource, subprocess, sys
+import os, resource, subprocess, sys, time
 from pathlib import Path
 import pytest
 import torch
@@ -10,11 +10,17 @@ SETTINGS = ['--model', 'tiny', '--size', '32', '--crop', '--batch_size', '4', '-
 CHECKPOINT_WONT_FIT = 1_000_000  # bytes: the tiny run's checkpoints take 2.7 MB, its other files under 40 kB
 
 
+ENV = {'OMP_NUM_THREADS': '1', 'PATH': '/usr/bin:/bin', 'PYTHONDONTWRITEBYTECODE': '1'}  # no bytecode: Python's own .pyc
+                                                                                         # writes ignore a short write
+
+def limited(file_limit):
+    "A `preexec_fn` that limits the child's files to `file_limit` bytes, or None."
+    return (lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))) if file_limit else None
+
+
 def run(*command, file_limit=None):
     "A command in a child process, its files limited to `file_limit` bytes if given."
-    limit = (lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))) if file_limit else None
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, preexec_fn=limit,  # no bytecode: Python's own
-                          env={'OMP_NUM_THREADS': '1', 'PATH': '/usr/bin:/bin', 'PYTHONDONTWRITEBYTECODE': '1'})  # .pyc writes ignore a short write
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, preexec_fn=limited(file_limit), env=ENV)
 
 
 def train(*args, file_limit=None): return run(sys.executable, '-m', 'phaseformer.train', *args, *SETTINGS, file_limit=file_limit)
@@ -45,6 +51,23 @@ def test_a_full_disk_later_leaves_the_last_complete_epoch(tiny_dataset, tmp_path
                          f'The run stopped: {last} holds epoch 1; continue with --resume {last}')
     assert last.read_bytes() == saved and torch.load(last, weights_only=True)['epoch'] == 1
     assert not list(last.parent.glob('.*.tmp-*'))  # no half-written file beside it
+
+
+def test_a_full_disk_on_rank_0_stops_every_process(tiny_dataset, tmp_path):
+    "Processes started one by one, as Slurm's srun does without torchrun: no launcher kills the others when rank 0 stops."
+    from phaseformer.distributed import free_port
+    env = ENV | {'WORLD_SIZE': '2', 'MASTER_ADDR': '127.0.0.1', 'MASTER_PORT': str(free_port())}
+    command = [sys.executable, '-m', 'phaseformer.train', '--dataset_path', str(tiny_dataset), '--output_dir', str(tmp_path),
+               '--niter', '3', *SETTINGS]
+    started = time.monotonic()
+    ranks = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env | {'RANK': str(r), 'LOCAL_RANK': str(r)},
+                              preexec_fn=limited(CHECKPOINT_WONT_FIT if r == 0 else None)) for r in (0, 1)]
+    try: (out0, err0), (out1, err1) = (rank.communicate(timeout=300) for rank in ranks)
+    finally:
+        for rank in ranks: rank.kill()
+    assert ranks[0].returncode == 2 and ranks[1].returncode == 2, (err0[-2000:], err1[-2000:])
+    assert 'last.pth could not be written (File too large)' in err0.strip().splitlines()[-1] and 'Traceback' not in err0 + err1
+    assert 'phaseformer-train' not in err1 and time.monotonic() - started < 120  # rank 0 alone says why; nobody waits long
 
 
 def test_output_folders_that_cannot_be_written_are_refused_before_any_work(tiny_dataset, tmp_path):
@@ -87,3 +110,4 @@ def test_convert_stops_in_one_line_when_the_disk_fills(tmp_path):
     result = run(Path(sys.executable).parent / 'phaseformer-convert', str(weights), str(out / 'copy.pth'), file_limit=1_000_000)
     assert result.returncode == 2 and 'copy.pth could not be written (File too large)' in result.stderr, result.stderr[-2000:]
     assert 'Traceback' not in result.stderr and not list(out.iterdir())
+
