@@ -53,3 +53,6 @@ python3 -c "import torch.distributed as d; print('nccl available:', d.is_nccl_av
 
 echo "== Inference speed and memory =="
 python3 bench/infer_speed.py --device cuda 2>&1 | tee "$out/infer_speed.txt"
+
+echo "== Video: frames/s at 1280x720, decoding and encoding included (half, compiled) =="
+python3 bench/video_speed.py --device cuda --half --compile --frames 32 2>&1 | grep -v Warning | tee "$out/video_speed.md"

@@ -21,6 +21,7 @@ from .checkpoints import load_model, parse_value_range, checkpoint_source, model
 from .distributed import resolve_device, reuse_freed_memory
 from .images import IMAGE_EXTENSIONS, SIZE_MULTIPLE, image_files, ImageReadError, read_image, write_image, to_tensor, to_uint8
 from .files import exit_on_user_error, output_problem, check_writable
+from .video import VIDEO_EXTENSIONS, enhance_video, enhance_video_files
 
 # %% ../nbs/06_inference.ipynb 5
 def pad_to_multiple(x: torch.Tensor, multiple: int = SIZE_MULTIPLE) -> tuple:
@@ -116,14 +117,18 @@ class Enhancer:
         if image.ndim == 3: return self.enhance(image[None])[0]
         return enhance_tensor(self.model, image.float(), self.head, self.tile, self.overlap, self.dtype, self.value_range)
 
+    def enhance_video(self, source, target=None, **options):
+        "Enhance a video file frame by frame (`phaseformer.video.enhance_video`: its frame rate and audio kept)."
+        return enhance_video(self, source, target, **options)
+
 # %% ../nbs/06_inference.ipynb 27
 def expand_inputs(inputs) -> list:
-    "Files from paths and folders (folders: their image files); non-image files are skipped with a warning."
-    files = []
+    "Files from paths and folders (folders: their image and video files); other files are skipped with a warning."
+    files, kinds = [], IMAGE_EXTENSIONS + VIDEO_EXTENSIONS
     for item in map(Path, inputs):
-        if item.is_dir(): files += image_files(item)
-        elif item.suffix.lower() in IMAGE_EXTENSIONS: files.append(item)
-        elif item.exists(): warnings.warn(f'Skipping {item}: not an image file ({", ".join(IMAGE_EXTENSIONS)})')
+        if item.is_dir(): files += [p for p in sorted(item.iterdir()) if p.is_file() and p.suffix.lower() in kinds]
+        elif item.suffix.lower() in kinds: files.append(item)
+        elif item.exists(): warnings.warn(f'Skipping {item}: not an image or video file ({", ".join(kinds)})')
         else: warnings.warn(f'Skipping {item}: no such file')
     return files
 
@@ -159,27 +164,33 @@ def load_enhancer(checkpoint=None, weights=None, # a command line's --checkpoint
 
 # %% ../nbs/06_inference.ipynb 37
 @call_parse
-def enhance_cli(inputs: Param('image files or folders', str, nargs='+'),
+def enhance_cli(inputs: Param('image or video files, or folders of them', str, nargs='+'),
                 checkpoint: model_flag('checkpoint') = None,
                 weights: model_flag('weights') = None,
-                out: Param('output folder (created; existing files are kept unless --force)', str) = 'enhanced',
+                out: Param('output folder (created; existing files are kept unless --force), or the output video of one', str) = 'enhanced',
                 head: Param('low (same size) or high (2x)', str) = 'low',
                 tile: Param('tile side for large images (multiple of 8)', int) = 512,
                 overlap: Param('tile overlap in pixels', int) = 32,
-                ext: Param('output format, e.g. png (default: keep each file\'s)', str) = None,
+                ext: Param('image format of the outputs, e.g. png (default: keep each photo\'s; video frames: png)', str) = None,
                 device: model_flag('device') = 'auto',
                 half: model_flag('half') = False,
                 value_range: model_flag('value_range') = None,
                 onnx: Param('an exported model.onnx to run with onnxruntime instead of a checkpoint (on the CPU)', str) = None,
                 compile: model_flag('compile') = False,
+                frames: Param('write each video frame as an image into --out/NAME/ instead of a video', store_true) = False,
+                batch: Param('video frames enhanced together', int) = 4,
                 force: Param('overwrite earlier outputs in --out (never an input)', store_true) = False):
-    "Enhance underwater photos of any size with a Phaseformer checkpoint or an exported ONNX file."
+    "Enhance underwater photos of any size, and videos, with a Phaseformer checkpoint or an exported ONNX file."
     reuse_freed_memory()
     with exit_on_user_error('phaseformer-enhance'):
         enhancer = load_enhancer(checkpoint, weights, onnx, device=device, head=head, tile=tile, overlap=overlap, half=half,
                                  value_range=value_range, compile=compile)
         files = expand_inputs(inputs)
-        if not files: raise ValueError(f'no image files in {" ".join(inputs)}')
-        failed = enhance_files(enhancer, files, out, ext, force=force)
-    print(f'Enhanced {len(files) - len(failed)} of {len(files)} images into {out}')
+        if not files: raise ValueError(f'no image or video files in {" ".join(inputs)}')
+        videos = [f for f in files if f.suffix.lower() in VIDEO_EXTENSIONS]
+        photos = [f for f in files if f not in videos]
+        if photos and Path(out).suffix.lower() in VIDEO_EXTENSIONS: raise ValueError(f'--out {out} is a video file: give a folder for photos')
+        failed = (enhance_files(enhancer, photos, out, ext, force=force) if photos else []) + \
+                 (enhance_video_files(enhancer, videos, out, ext, frames, batch, force) if videos else [])
+    print(f'Enhanced {len(files) - len(failed)} of {len(files)} {"files" if videos else "images"} into {out}')
     if failed: sys.exit(1)

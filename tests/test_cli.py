@@ -77,7 +77,7 @@ def test_enhance_bad_input(checkpoints, tiny_dataset, tmp_path):
     assert_one_line_error(enhance(photos, '--checkpoint', str(checkpoints / 'corrupt.pth'), '--out', str(tmp_path)),
                           str(checkpoints / 'corrupt.pth'), 'not a PyTorch checkpoint')
     (tmp_path / 'empty').mkdir()
-    assert_one_line_error(enhance(str(tmp_path / 'empty'), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'o')), 'no image files')
+    assert_one_line_error(enhance(str(tmp_path / 'empty'), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'o')), 'no image or video files')
 
 
 def test_enhance_reports_a_corrupt_image_and_goes_on(checkpoints, tiny_dataset, tmp_path):
@@ -197,3 +197,23 @@ def test_every_command_takes_released_weights_by_name(released, tiny_dataset, tm
     assert_one_line_error(cli('phaseformer-train', '--weights', 'test', '--resume', str(tmp_path / 'test.safetensors')), 'not both')
     assert_one_line_error(cli('phaseformer-eval', '--weights', 'uiebb', '--dataset_path', str(tiny_dataset)),
                           "no released weights named 'uiebb'; known: uieb, ufo120, low_light, test")
+
+
+def test_enhance_a_video_keeps_its_rate_and_sound(checkpoints, tmp_path):
+    import av
+    from phaseformer.video import make_test_clip
+    clip = make_test_clip(tmp_path / 'dive.mp4', frames=8, rate=8)
+    result = enhance(str(clip), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'dive_enhanced.mp4'))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f'{clip}: 8 frames at 8 fps -> {tmp_path / "dive_enhanced.mp4"}' in result.stdout and 'audio copied' in result.stdout
+    assert 'flicker' in result.stdout and 'frame/s' in result.stderr  # the report, and the progress bar's rate
+    with av.open(str(tmp_path / 'dive_enhanced.mp4')) as video:
+        assert sorted(s.type for s in video.streams) == ['audio', 'video'] and video.streams.video[0].average_rate == 8
+        assert sum(1 for _ in video.decode(video=0)) == 8
+    frames = enhance(str(clip), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'frames'), '--frames', '--ext', 'jpg')
+    assert frames.returncode == 0 and len(list((tmp_path / 'frames' / 'dive').glob('dive_*.jpg'))) == 8, frames.stderr[-2000:]
+    again = enhance(str(clip), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'dive_enhanced.mp4'))
+    assert again.returncode == 1 and 'exists: not overwritten' in again.stderr
+    photos_into_a_video = enhance(str(clip), str(tmp_path / 'frames' / 'dive' / 'dive_000001.jpg'), '--checkpoint',
+                                  str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'x.mp4'))
+    assert_one_line_error(photos_into_a_video, 'is a video file: give a folder for photos')
