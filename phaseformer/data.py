@@ -28,10 +28,11 @@ LAYOUTS = {  # name: (input, reference) folder pairs under the root, any case; '
     'ufo120': [('{split}/lrd', '{split}/hr'), ('lrd', 'hr')],
     'uieb': [('raw-890', 'reference-890')],
     'euvp': [('trainA', 'trainB'), ('Inp', 'GTr'), ('A', 'GTr_A')],
-    'flat': [('input', 'gt')]}
+    'flat': [('input', 'gt')],
+    'lol': [('{split}/low', '{split}/high'), ('{split}/low', '{split}/normal')]}  # LOL, LOL-v2
 
 # %% ../nbs/03_data.ipynb 6
-SPLIT_FOLDERS = {'train': ('train', 'train_val'), 'test': ('test',)}
+SPLIT_FOLDERS = {'train': ('train', 'train_val', 'our485'), 'test': ('test', 'eval15')}  # our485, eval15: LOL's
 
 # %% ../nbs/03_data.ipynb 7
 def _child(folder: Path, relative: str) -> Path | None:

@@ -15,8 +15,9 @@ from .images import IMAGE_EXTENSIONS, read_image, write_image, list_images, to_t
 from .data import split_pairs
 
 # %% auto 0
-__all__ = ['JERLOV_WATER', 'DEMO_TRAIN_SOURCES', 'DEMO_TEST_SOURCES', 'DEMO_VERSION', 'depth_map', 'synthesize', 'cache_dir',
-           'skimage_photo', 'random_degradation', 'write_pairs', 'demo_dataset', 'synthesize_folder', 'synth_cli']
+__all__ = ['JERLOV_WATER', 'DEMO_TRAIN_SOURCES', 'DEMO_TEST_SOURCES', 'DEMO_VERSION', 'DEGRADATIONS', 'depth_map', 'synthesize',
+           'cache_dir', 'skimage_photo', 'random_degradation', 'write_pairs', 'demo_dataset', 'low_light',
+           'random_low_light', 'synthesize_folder', 'synth_cli']
 
 # %% ../nbs/03a_synth.ipynb 5
 JERLOV_WATER = {  # per-metre residual light N_c (R, G, B), UWCNN (Li, Anwar & Porikli 2020)
@@ -102,8 +103,10 @@ def write_pairs(sources: dict, # name -> (3, H, W) clean image
                 out: Path, split: str, # folder and 'train' or 'test'
                 n: int, # degraded crops per source image
                 crop: int, # side of the square crops (the whole image if smaller)
-                generator: torch.Generator):
-    "Write `n` random crops of each source, degraded, as `split/input/*.png` and `split/gt/*.png`."
+                generator: torch.Generator,
+                degrade=None, # `degrade(clean, generator) -> (degraded, label)`; default `random_degradation`
+               ):
+    "Write `n` random crops of each source, degraded (underwater by default), as `split/input/*.png` and `split/gt/*.png`."
     (out / split / 'input').mkdir(parents=True, exist_ok=True); (out / split / 'gt').mkdir(parents=True, exist_ok=True)
     for name, img in sources.items():
         h, w = img.shape[-2:]
@@ -111,8 +114,8 @@ def write_pairs(sources: dict, # name -> (3, H, W) clean image
             side = min(crop, h, w)
             top, left = (int(torch.randint(s - side + 1, (), generator=generator)) for s in (h, w))
             clean = img[:, top:top + side, left:left + side]
-            degraded, water = random_degradation(clean, generator)
-            stem = f'{name}_{i:03d}_{water}'
+            degraded, label = (degrade or random_degradation)(clean, generator)
+            stem = f'{name}_{i:03d}_{label}'
             write_image(degraded, out / split / 'input' / f'{stem}.png'); write_image(clean, out / split / 'gt' / f'{stem}.png')
 
 # %% ../nbs/03a_synth.ipynb 18
@@ -145,11 +148,40 @@ def demo_dataset(root: Path | None = None, # where to build it; default: `cache_
     return root
 
 # %% ../nbs/03a_synth.ipynb 24
+def low_light(clean: torch.Tensor, # (3, H, W) clean image in [0, 1]
+              exposure: float = 0.15, # share of the light that reaches the sensor, in (0, 1]
+              gamma: float = 2.0, # tone curve applied before it: above 1 darkens the shadows more than the highlights
+              shot: float = 0.005, # photon shot noise: its variance is `shot` times the dark signal
+              read: float = 0.005, # read noise standard deviation
+              generator: torch.Generator | None = None, # randomness of the noise
+             ) -> torch.Tensor:
+    "`clean` as an under-exposed photo: `exposure * clean ** gamma`, then shot and read noise, clipped to [0, 1]."
+    if not 0 < exposure <= 1: raise ValueError(f'exposure must be in (0, 1], got {exposure}')
+    dark = exposure * clean.clamp(0, 1) ** gamma
+    noise = (shot * dark).sqrt() * torch.randn(dark.shape, generator=generator) + read * torch.randn(dark.shape, generator=generator)
+    return (dark + noise).clamp(0, 1)
+
+# %% ../nbs/03a_synth.ipynb 25
+def random_low_light(clean: torch.Tensor, generator: torch.Generator, # (3, H, W) in [0, 1]
+                    ) -> tuple:
+    "`(degraded, label)`: `low_light` with exposure in [0.05, 0.35], gamma in [1.5, 2.5], shot and read noise drawn; label `lowNN`, the exposure in %."
+    u = torch.rand(4, generator=generator)
+    exposure = 0.05 + 0.3 * float(u[0])
+    dark = low_light(clean, exposure, 1.5 + float(u[1]), 0.002 + 0.018 * float(u[2]), 0.002 + 0.008 * float(u[3]), generator)
+    return dark, f'low{round(100 * exposure):02d}'
+
+# %% ../nbs/03a_synth.ipynb 26
+DEGRADATIONS = {'underwater': random_degradation, 'low_light': random_low_light}  # kind: `degrade(clean, generator) -> (degraded, label)`
+
+# %% ../nbs/03a_synth.ipynb 30
 def synthesize_folder(src, out, # folder of clean images; output folder (must not hold a dataset already)
                       n: int = 4, crop: int = 256, # crops per image and their side
                       test_fraction: float = 0.1, # share of the source images held out for test (0: none); at least one
-                      seed: int = 0) -> dict:
+                      seed: int = 0,
+                      kind: str = 'underwater', # a key of `DEGRADATIONS`: 'underwater' or 'low_light'
+                     ) -> dict:
     "Write a paired dataset from the clean images in `src`; returns the number of pairs per split."
+    if kind not in DEGRADATIONS: raise ValueError(f'kind must be one of {", ".join(DEGRADATIONS)}, got {kind!r}')
     if not 0 <= test_fraction < 1: raise ValueError(f'test_fraction must be in [0, 1), got {test_fraction}')
     images = list_images(src) if Path(src).is_dir() else {}
     if not images: raise FileNotFoundError(f'No images in {src} (expected {", ".join(IMAGE_EXTENSIONS)} files)')
@@ -166,11 +198,11 @@ def synthesize_folder(src, out, # folder of clean images; output folder (must no
             if (name in test_names) != (split == 'test'): continue
             try: chosen[name] = to_tensor(read_image(images[name]))
             except OSError as e: warnings.warn(f'Skipping {images[name]}: {e}')
-        if chosen: write_pairs(chosen, out, split, n, crop, g)
+        if chosen: write_pairs(chosen, out, split, n, crop, g, DEGRADATIONS[kind])
         counts[split] = len(chosen) * n
     return counts
 
-# %% ../nbs/03a_synth.ipynb 25
+# %% ../nbs/03a_synth.ipynb 31
 @call_parse
 def synth_cli(src: str, # folder of clean images
               out: str, # output folder for the paired dataset (train/input, train/gt, test/...)
@@ -178,7 +210,8 @@ def synth_cli(src: str, # folder of clean images
               crop: int = 256, # crop side in pixels
               test_fraction: float = 0.1, # share of source images held out for test
               seed: int = 0, # random seed
+              kind: str = 'underwater', # 'underwater' (Jerlov water types) or 'low_light' (exposure, gamma, noise)
              ):
-    "Make a paired underwater dataset from clean photos with the Jerlov/UWCNN formation model."
-    with exit_on_user_error('phaseformer-synth'): counts = synthesize_folder(src, out, n, crop, test_fraction, seed)
+    "Make a paired dataset from clean photos: underwater (the Jerlov/UWCNN formation model) or low light."
+    with exit_on_user_error('phaseformer-synth'): counts = synthesize_folder(src, out, n, crop, test_fraction, seed, kind)
     print(f'Wrote {counts["train"]} training and {counts["test"]} test pairs to {out}')
