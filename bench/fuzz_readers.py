@@ -114,9 +114,12 @@ class Watch:
 class TookTooLong(BaseException): pass  # not an Exception: no reader's handler may swallow it
 
 
+def _took_too_long(*_): raise TookTooLong()
+
+
 def outcome(reader, path: Path, watch: Watch, timeout: float) -> tuple:
     "`(outcome, detail)`: 'loaded', 'refused' (one line naming the file), or what went wrong."
-    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TookTooLong()))
+    signal.signal(signal.SIGALRM, _took_too_long)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     watch.armed, watch.seen = True, []
     try: reader(path); result = ('loaded', '')

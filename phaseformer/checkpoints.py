@@ -126,9 +126,10 @@ MAX_INFLATION = 10  # a compressed zip record may unpack to at most this many ti
 def _flat(data: bytes, dtype: torch.dtype) -> torch.Tensor:
     return torch.frombuffer(bytearray(data), dtype=dtype) if data else torch.empty(0, dtype=dtype)
 
-def _record(archive: zipfile.ZipFile, name: str, path: Path, expected: int | None = None) -> bytes:
+def _record(archive: zipfile.ZipFile, name: str, path: Path, size: int, # the archive, a record, the file and its size
+            expected: int | None = None) -> bytes:
     "The bytes of record `name`, refused unread when it claims more than the file holds, or other than the pickle said."
-    info, size = archive.getinfo(name), path.stat().st_size
+    info = archive.getinfo(name)
     if info.file_size > (size if info.compress_type == zipfile.ZIP_STORED else MAX_INFLATION * size):
         raise CheckpointError(f'{path}: the record {name} claims {info.file_size:,} bytes, more than this {size:,}-byte file '
                               'can hold; refused unread')
@@ -137,7 +138,7 @@ def _record(archive: zipfile.ZipFile, name: str, path: Path, expected: int | Non
                               '(a damaged or altered file)')
     return archive.read(info)
 
-def _load_torch_zip(path: Path):
+def _load_torch_zip(path: Path, size: int):
     "The object tree of a torch zip checkpoint, read with `RestrictedUnpickler`."
     try: archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e: raise CheckpointError(f'{path}: a damaged or truncated zip archive ({e})') from None
@@ -147,24 +148,24 @@ def _load_torch_zip(path: Path):
         records = [n for n in archive.namelist() if n == 'data.pkl' or n.endswith('/data.pkl')]
         if not records: raise CheckpointError(f'{path}: a zip archive without a data.pkl record, not a PyTorch checkpoint')
         prefix = records[0][:-len('data.pkl')]
-        if prefix + 'byteorder' in archive.namelist() and _record(archive, prefix + 'byteorder', path) != sys.byteorder.encode():
+        if prefix + 'byteorder' in archive.namelist() and _record(archive, prefix + 'byteorder', path, size) != sys.byteorder.encode():
             raise CheckpointError(f'{path}: saved on a machine of the other byte order; not supported')
         def read_storage(key, dtype, numel):
-            try: return _flat(_record(archive, f'{prefix}data/{key}', path, numel * dtype.itemsize), dtype)
+            try: return _flat(_record(archive, f'{prefix}data/{key}', path, size, numel * dtype.itemsize), dtype)
             except KeyError: raise CheckpointError(f'{path}: the tensor record data/{key} is missing (an incomplete file?)') from None
-        return RestrictedUnpickler(BytesIO(_record(archive, records[0], path)), read_storage, path).load()
+        return RestrictedUnpickler(BytesIO(_record(archive, records[0], path, size)), read_storage, path).load()
 
 # %% ../nbs/01a_checkpoints.ipynb 17
 _LEGACY_MAGIC = 0x1950a86a20f9469cfc6c
 
-def _load_torch_legacy(path: Path):
+def _load_torch_legacy(path: Path, size: int):
     "The object tree of a legacy (torch < 1.6) checkpoint, read with `RestrictedUnpickler`."
     with open(path, 'rb') as f:
         def plain(): return RestrictedUnpickler(f, None, path).load()  # these pickles hold plain values only
         if plain() != _LEGACY_MAGIC: raise CheckpointError(f'{path}: a pickle, but not a PyTorch checkpoint')
         plain(); plain()  # protocol version, system information
         def allocate(key, dtype, numel):
-            if not 0 <= numel * dtype.itemsize <= path.stat().st_size:
+            if not 0 <= numel * dtype.itemsize <= size:
                 raise CheckpointError(f'{path}: storage {key} claims {numel:,} values, more than this file holds; refused')
             return torch.empty(numel, dtype=dtype)
         unpickler = RestrictedUnpickler(f, allocate, path)
@@ -233,9 +234,9 @@ def read_object_tree(path) -> object:
             if (claimed := struct.unpack('<Q', head[:8])[0]) + 8 > size:
                 raise CheckpointError(f'{path}: a safetensors header claiming {claimed:,} bytes, more than this {size:,}-byte file holds; refused')
             return _load_safetensors(path)
-        if zipfile.is_zipfile(path): tree = _load_torch_zip(path)
+        if zipfile.is_zipfile(path): tree = _load_torch_zip(path, size)
         elif head.startswith(b'PK'): raise CheckpointError(f'{path}: a damaged or truncated zip archive')
-        elif head[:1] == b'\x80': tree = _load_torch_legacy(path)
+        elif head[:1] == b'\x80': tree = _load_torch_legacy(path, size)
         else: raise CheckpointError(f'{path}: not a PyTorch checkpoint or safetensors file (it starts with {head[:8]!r})')
     except CheckpointError: raise
     except Exception as e:  # a truncated or malformed pickle stream

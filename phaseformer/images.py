@@ -20,9 +20,9 @@ __all__ = ['IMAGE_EXTENSIONS', 'SIZE_MULTIPLE', 'image_files', 'list_images', 'I
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
 # %% ../nbs/00b_images.ipynb 6
-def image_files(folder: Path) -> list:
-    "Every image file of `folder`, sorted (extensions in `IMAGE_EXTENSIONS`, any case)."
-    return [p for p in sorted(Path(folder).iterdir()) if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS]
+def image_files(folder: Path, extensions: tuple = IMAGE_EXTENSIONS) -> list:
+    "Every file of `folder` with one of `extensions` (any case; default: the image files), sorted."
+    return [p for p in sorted(Path(folder).iterdir()) if p.is_file() and p.suffix.lower() in extensions]
 
 # %% ../nbs/00b_images.ipynb 7
 def list_images(folder: Path) -> dict:

@@ -126,7 +126,7 @@ def expand_inputs(inputs) -> list:
     "Files from paths and folders (folders: their image and video files); other files are skipped with a warning."
     files, kinds = [], IMAGE_EXTENSIONS + VIDEO_EXTENSIONS
     for item in map(Path, inputs):
-        if item.is_dir(): files += [p for p in sorted(item.iterdir()) if p.is_file() and p.suffix.lower() in kinds]
+        if item.is_dir(): files += image_files(item, kinds)
         elif item.suffix.lower() in kinds: files.append(item)
         elif item.exists(): warnings.warn(f'Skipping {item}: not an image or video file ({", ".join(kinds)})')
         else: warnings.warn(f'Skipping {item}: no such file')

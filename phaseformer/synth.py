@@ -104,7 +104,7 @@ def write_pairs(sources: dict, # name -> (3, H, W) clean image
                 n: int, # degraded crops per source image
                 crop: int, # side of the square crops (the whole image if smaller)
                 generator: torch.Generator,
-                degrade=None, # `degrade(clean, generator) -> (degraded, label)`; default `random_degradation`
+                degrade=random_degradation, # `degrade(clean, generator) -> (degraded, label)`
                ):
     "Write `n` random crops of each source, degraded (underwater by default), as `split/input/*.png` and `split/gt/*.png`."
     (out / split / 'input').mkdir(parents=True, exist_ok=True); (out / split / 'gt').mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ def write_pairs(sources: dict, # name -> (3, H, W) clean image
             side = min(crop, h, w)
             top, left = (int(torch.randint(s - side + 1, (), generator=generator)) for s in (h, w))
             clean = img[:, top:top + side, left:left + side]
-            degraded, label = (degrade or random_degradation)(clean, generator)
+            degraded, label = degrade(clean, generator)
             stem = f'{name}_{i:03d}_{label}'
             write_image(degraded, out / split / 'input' / f'{stem}.png'); write_image(clean, out / split / 'gt' / f'{stem}.png')
 

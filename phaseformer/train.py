@@ -7,7 +7,7 @@ __all__ = ['USER_ERRORS', 'evaluate', 'choose_pairs', 'RunData', 'TrainingStoppe
            'train_model', 'run_training', 'resolve_auto_resume', 'main']
 
 # %% ../nbs/05_train.ipynb 2
-import gc, inspect, json, math, os, random, sys, time, traceback
+import inspect, json, math, os, random, sys, time, traceback
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -311,10 +311,14 @@ def _prepare_run_dir(self: Trainer):
     self.ckpt_dir = Path(self.cfg.checkpoint_dir) if self.cfg.checkpoint_dir else self.run_dir
     for folder, flag in {self.run_dir: 'the run folder', self.ckpt_dir: '--checkpoint_dir'}.items(): check_writable(folder, flag)
     (self.run_dir / 'samples').mkdir(exist_ok=True)
-    (self.run_dir / 'config.json').write_text(json.dumps(asdict(self.cfg), indent=1, default=str))
+    (self.run_dir / 'config.json').write_text(json.dumps(_settings(self.cfg), indent=1))
     if self.data.split: write_split(self.run_dir / 'split.json', *self.data.split)
 
 # %% ../nbs/05_train.ipynb 31
+def _settings(cfg: TrainConfig) -> dict:
+    "The run's settings as plain values, as `config.json` and the checkpoints hold them."
+    return json.loads(json.dumps(asdict(cfg), default=str))
+
 @patch
 def checkpoint_state(self: Trainer, epoch: int) -> dict:
     "Everything needed to resume after `epoch`, as tensors and plain values."
@@ -324,7 +328,7 @@ def checkpoint_state(self: Trainer, epoch: int) -> dict:
             'loss_weights': {n: p.detach() for n, p in self.criterion.named_parameters() if p.requires_grad},
             'scaler': self.scaler.state_dict(),
             'epoch': epoch, 'global_step': self.global_step, 'best_psnr': self.best_psnr, 'best_metric': 'psnr_low',
-            'config': json.loads(json.dumps(asdict(self.cfg), default=str)), 'run_dir': str(self.run_dir),
+            'config': _settings(self.cfg), 'run_dir': str(self.run_dir),
             'value_range': VALUE_RANGE}  # the image range phaseformer trains in, for the tools that load this file
 
 @patch
@@ -458,7 +462,6 @@ def _log_epoch(self: Trainer, epoch: int, train_stats: dict, metrics: dict, iden
     self.history.append(row)
     write_metrics(self.history, self.run_dir / 'metrics.csv')  # before the checkpoint: a resume drops rows past it
     save_curves(self.history, self.run_dir)
-    gc.collect()  # the figures' reference cycles (10,000 objects): freed now, not after a dozen epochs of a growing heap
     self.save(epoch, *names)
     if not self.quiet:
         weights = ' '.join(f'{k[2:]}={v:.3f}' for k, v in self.criterion.current_weights().items())
@@ -533,7 +536,7 @@ def run_training(cfg: TrainConfig, notes: list = ()):
 # %% ../nbs/05_train.ipynb 86
 def resolve_auto_resume(cfg: TrainConfig) -> tuple:
     "`(cfg, note)` for `--resume auto`: continue the newest run in `--output_dir` with the same settings, or start one."
-    last = latest_run(cfg.output_dir, json.loads(json.dumps(asdict(cfg), default=str)))
+    last = latest_run(cfg.output_dir, _settings(cfg))
     if last is None: return replace(cfg, resume=None), f'--resume auto: no run with these settings in {cfg.output_dir} yet; starting one'
     restart = os.environ.get('TORCHELASTIC_RESTART_COUNT', '0')  # set by torchrun's elastic agent
     return replace(cfg, resume=str(last)), f'--resume auto: continuing {last}' + (f' (torchrun restart {restart})' if restart != '0' else '')

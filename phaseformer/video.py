@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .files import check_writable, output_problem, write_atomically
-from .images import to_uint8, write_image
+from .images import to_tensor, to_uint8, write_image
 
 # %% auto 0
 __all__ = ['CONTAINERS', 'VIDEO_EXTENSIONS', 'VideoWriter', 'FlickerMeter', 'VideoReport', 'enhance_video', 'make_test_clip',
@@ -122,9 +122,9 @@ def _batches(frames, size: int):
     "The frames as (B, 3, H, W) float tensors in [0, 1], `size` at a time."
     batch = []
     for frame in frames:
-        batch.append(frame.to_ndarray(format='rgb24'))
-        if len(batch) == size: yield torch.from_numpy(np.stack(batch)).permute(0, 3, 1, 2).float().div_(255); batch = []
-    if batch: yield torch.from_numpy(np.stack(batch)).permute(0, 3, 1, 2).float().div_(255)
+        batch.append(to_tensor(frame.to_ndarray(format='rgb24')))
+        if len(batch) == size: yield torch.stack(batch); batch = []
+    if batch: yield torch.stack(batch)
 
 def _enhanced(enhancer, batches, meters: tuple, progress):
     "Each enhanced frame as an (H, W, 3) uint8 array, in order; the flicker `meters` see the frames before and after."
