@@ -2,12 +2,30 @@
 # The CUDA checks, as one script for a lent GPU machine (see DEVELOPERS.md). Run from the repository root:
 #   bash bench/gpu_checks.sh OUT_DIR          # everything (about 15 minutes on an H100)
 #   bash bench/gpu_checks.sh OUT_DIR speed    # only the eager / compile / CUDA graphs table (about 5 minutes)
+#   bash bench/gpu_checks.sh OUT_DIR items12  # only #32 items 1-2: model_speed against the published computation, and
+#                                             # phaseformer-train's own img/s over whole epochs (under 10 minutes)
 # Expects phaseformer importable (pip install -e . or PYTHONPATH=.) and writes logs to OUT_DIR.
 set -uo pipefail
 out=${1:-gpu-results}; only=${2:-all}; mkdir -p "$out"
 export PYTHONUNBUFFERED=1 PHASEFORMER_CACHE=/tmp/phaseformer-cache
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" | tee -a "$out/gpu.txt"
+
+if [ "$only" = items12 ]; then
+  echo "== #32 item 1: eager forward and training step against the published computation (float32; >= 1.5x, 1e-4) =="
+  python3 bench/model_speed.py --device cuda --runs 20 2>&1 | tee "$out/model_speed.txt"
+  echo "== #32 item 2: the trainer's own img/s per epoch (bf16, 256 px, batch 8, both heads, all four losses) =="
+  data=$(python3 -c "from phaseformer.synth import demo_dataset; print(demo_dataset('/tmp/pf-speed-data', n_train=120, crop=256))")
+  vgg=/tmp/vgg19-random.pth  # the machine is offline: a random VGG19 does the ImageNet one's work, which is all a speed needs
+  python3 -c "import torch; from phaseformer.losses import vgg_features; torch.save({'features.' + k: v for k, v in vgg_features('vgg19').state_dict().items()}, '$vgg')"
+  for mode in "" "--compile"; do
+    echo "-- phaseformer-train $mode" | tee -a "$out/train_throughput.txt"
+    timeout 240 python3 -m phaseformer.train --dataset_path "$data" --device cuda --amp bf16 --size 256 --batch_size 8 \
+        --niter 3 --niter_decay 0 --threads 8 --vgg_weights "$vgg" $mode --output_dir /tmp/pf-speed-runs 2>&1 | tr '\r' '\n' \
+        | grep "img/s" | tee -a "$out/train_throughput.txt"
+  done
+  exit 0
+fi
 
 echo "== Speed: eager, torch.compile and CUDA graphs (256x256, batch 8, bf16), and the memory of the 2x head =="
 (cd bench && python3 compile_speed.py --device cuda --size 256 --batch_size 8 --amp bf16 --steps 20) 2>&1 \

@@ -69,7 +69,8 @@ class PhaseAttention(nn.Module):
         attn = torch.softmax(q @ k.transpose(-2, -1) * self.temperature, dim=-1)  # cosine similarities, per head
         mix = self.project_out.weight.view(c, c) @ block_diagonal(attn)  # (B, C, C): attention, then project_out
         v = pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(2 * c, 3 * c))
-        out = v.permute(0, 2, 3, 1).reshape(b, h * w, c) @ mix.transpose(1, 2)  # (B, HW, C)
+        if torch.onnx.is_in_onnx_export(): return (mix @ v.reshape(b, c, h * w)).view(b, c, h, w)  # NCHW: no transposes
+        out = v.permute(0, 2, 3, 1).reshape(b, h * w, c) @ mix.transpose(1, 2)  # (B, HW, C), channels-last
         return out.view(b, h, w, c).permute(0, 3, 1, 2)
 
 # %% ../nbs/01_model.ipynb 12

@@ -11,8 +11,9 @@ import torch.nn as nn
 # %% auto 0
 __all__ = ['phase_only_naive', 'unit_phasor', 'tangent_spectrum', 'documented_op', 'phase_only_op', 'phase_only_backward',
            'phase_only', 'spectrum_column_weights', 'phase_spectrum_op', 'phase_spectrum_backward',
-           'phase_spectrum_inference_op', 'phase_spectrum_full', 'phase_spectrum', 'swap_amplitude_phase',
-           'eca_kernel_size', 'phase_only_mean', 'PhaseECA']
+           'phase_spectrum_inference_op', 'phase_spectrum_full', 'dft_stages', 'spectrum_matrices',
+           'phase_spectrum_matmul', 'phase_spectrum', 'swap_amplitude_phase', 'eca_kernel_size', 'phase_only_mean',
+           'PhaseECA']
 
 # %% ../nbs/00_phase.ipynb 5
 def phase_only_naive(x: torch.Tensor, # (..., H, W) real tensor
@@ -149,17 +150,68 @@ def phase_spectrum_full(x: torch.Tensor, # (..., H, W) real tensor
     phasor = (spectrum + is_zero * spectrum.new_tensor([1.0, 0.0])) / (power.sqrt() + is_zero)
     return nn.functional.normalize(phasor.flatten(-3), dim=-1)
 
-# %% ../nbs/00_phase.ipynb 31
+# %% ../nbs/00_phase.ipynb 32
+def _two_factors(n: int) -> tuple:
+    "`(n1, n2)` with `n1 * n2 == n` and `n1 <= n2` as close as possible."
+    n1 = next(d for d in range(math.isqrt(n), 0, -1) if n % d == 0)
+    return n1, n // n1
+
+def dft_stages(n: int, # transform length
+               real_input: bool, # real values in: stage 1 reads them and keeps `k1 <= n1 / 2` (the rest are conjugates)
+              ) -> tuple:
+    "`(stage1, stage2)`: the four-step DFT of length `n = n1 n2` as real matrices, float64."
+    n1, n2 = _two_factors(n)
+    k1 = torch.arange(n1 // 2 + 1 if real_input else n1, dtype=torch.float64)
+    a, b = torch.arange(n1, dtype=torch.float64), torch.arange(n2, dtype=torch.float64)
+    angle = -2 * math.pi * torch.outer(k1, a) / n1
+    c, s = angle.cos(), angle.sin()
+    first = torch.stack([c, s], 1) if real_input else torch.stack([torch.cat([c, -s], 1), torch.cat([s, c], 1)], 1)
+    angle = -2 * math.pi * (k1[:, None, None] * b / n + torch.outer(b, b) / n2)  # (k1, k2, b): twiddle and DFT
+    c, s = angle.cos(), angle.sin()
+    second = torch.cat([torch.cat([c, -s], 2), torch.cat([s, c], 2)], 1)  # (k1, 2 n2, 2 n2): rows (re/im, k2)
+    return first.reshape(2 * len(k1), -1), second
+
+# %% ../nbs/00_phase.ipynb 33
+def spectrum_matrices(height: int, width: int, dtype: torch.dtype, device: torch.device) -> tuple:
+    "`(h1, h2, w1, w2, weight)` of `phase_spectrum_matmul`: the height's stages (half kept), the width's, Parseval's weights."
+    # not cached: made while an export traces, they belong to that trace (a second export must make its own)
+    n1 = _two_factors(height)[0]
+    k1 = torch.arange(n1 // 2 + 1)
+    counted = torch.where((k1 == 0) | (2 * k1 == n1), 1.0, 2.0).double()  # a conjugate kept too: once
+    weight = (counted / (height * width)).sqrt()[:, None, None, None]  # (k1h, 1, 1, 1)
+    matrices = (*dft_stages(height, True), *dft_stages(width, False), weight)
+    return tuple(m.to(dtype=dtype, device=device) for m in matrices)
+
+# %% ../nbs/00_phase.ipynb 34
+def phase_spectrum_matmul(x: torch.Tensor, # (..., H, W) real tensor of a size fixed in advance
+                         ) -> torch.Tensor:
+    "`phase_spectrum(x)`'s inner products from real matrix products only (four-step DFTs): a fixed-size ONNX export's form."
+    *lead, height, width = x.shape
+    h1, h2, w1, w2, weight = spectrum_matrices(height, width, x.dtype, x.device)
+    (nh, mh), (nw, mw), kh = _two_factors(height), _two_factors(width), len(weight)
+    y = h1 @ x.reshape(-1, nh, mh * width)                         # rows (k1h, re/im), k1h <= nh / 2
+    y = h2 @ y.reshape(-1, kh, 2 * mh, width)                      # rows (re/im, k2h) for each k1h
+    y = y.reshape(-1, 2 * kh, mh, width).transpose(-1, -2)         # the width before k2h
+    y = w1 @ y.reshape(-1, 2 * nw, mw * mh)                        # rows (k1w, re/im)
+    y = w2 @ y.reshape(-1, nw, 2 * mw, mh)                         # rows (re/im, k2w) for each k1w
+    y = y.reshape(-1, kh, nw, 2, mw, mh)                           # (N, k1h, k1w, re/im, k2w, k2h)
+    re, im = y.unbind(3)
+    scale = weight * (re * re + im * im).clamp_min(1e-30).rsqrt()  # a zero bin stays 0 (the FFT forms: phasor 1)
+    # (clamp_min, not `+ 1e-30`: torch's ONNX exporter drops the addition of a constant that small, and 0 * inf is NaN)
+    return (y * scale.unsqueeze(3)).reshape(*lead, -1)
+
+# %% ../nbs/00_phase.ipynb 35
 def phase_spectrum(x: torch.Tensor, # (..., H, W) real tensor; half precision is computed in float32
                   ) -> torch.Tensor:
     "Spectra of the phase-only maps, flattened row vectors whose dot products are the maps' inner products (unit norm)."
     exact = _exact(x)
-    if torch.onnx.is_in_onnx_export(): rows = phase_spectrum_full(exact)
+    if torch.onnx.is_in_onnx_export():  # a size fixed by the export (ints), or symbolic ones
+        rows = phase_spectrum_matmul(exact) if all(isinstance(n, int) for n in x.shape[-2:]) else phase_spectrum_full(exact)
     elif torch.is_grad_enabled() and x.requires_grad: rows = phase_spectrum_op(exact)[0].flatten(-3)
     else: rows = phase_spectrum_inference_op(exact).flatten(-3)
     return rows.to(x.dtype)
 
-# %% ../nbs/00_phase.ipynb 35
+# %% ../nbs/00_phase.ipynb 41
 def swap_amplitude_phase(amplitude_from: torch.Tensor, # (..., H, W) image whose spectrum magnitude is kept
                          phase_from: torch.Tensor, # (..., H, W) image whose spectrum phase is kept
                         ) -> torch.Tensor:
@@ -168,21 +220,21 @@ def swap_amplitude_phase(amplitude_from: torch.Tensor, # (..., H, W) image whose
     phasor, _ = unit_phasor(torch.fft.rfft2(phase_from))
     return torch.fft.irfft2(magnitude * phasor, s=phase_from.shape[-2:])
 
-# %% ../nbs/00_phase.ipynb 39
+# %% ../nbs/00_phase.ipynb 45
 def eca_kernel_size(channels: int, # number of channels C
                    ) -> int:
     "ECA kernel size `|log2(C)/2 + 1/2|`, truncated and forced odd (as ECA-Net and the published model)."
     k = int(abs(math.log2(channels) / 2 + 1 / 2))
     return k if k % 2 else k + 1
 
-# %% ../nbs/00_phase.ipynb 42
+# %% ../nbs/00_phase.ipynb 48
 def phase_only_mean(x: torch.Tensor, # (B, C, H, W)
                    ) -> torch.Tensor:
     "Spatial mean of `phase_only(x)` per channel, (B, C, 1, 1), in closed form: sign of the channel sum over H*W."
     total = x.sum((-2, -1), keepdim=True)
     return torch.where(total < 0, -1.0, 1.0).to(x.dtype) / (x.shape[-2] * x.shape[-1])
 
-# %% ../nbs/00_phase.ipynb 44
+# %% ../nbs/00_phase.ipynb 50
 class PhaseECA(nn.Module):
     "Efficient channel attention whose channel descriptor is the mean of the phase-only map."
     def __init__(self, channels: int, # channels of the input; sets the kernel size
