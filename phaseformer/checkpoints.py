@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, os, pickle, pickletools, re, struct, sys, zipfile
 from collections import OrderedDict
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, replace
 from io import BytesIO
 from pathlib import Path
 import numpy as np
@@ -15,7 +15,7 @@ import torch.nn as nn
 from fastcore.script import call_parse, Param, store_true
 from .files import write_atomically, exit_on_user_error
 from .pretrained import Pretrained, pretrained_entry, resolve_source, describe_registry, PUBLISHED_VALUE_RANGE
-from .model import Phaseformer, PhaseformerConfig, phaseformer_config, VALUE_RANGE
+from .model import Phaseformer, PhaseformerConfig, phaseformer_config, VALUE_RANGE, MODEL_OPTIONS
 
 # %% auto 0
 __all__ = ['SAFE_GLOBALS', 'MAX_INFLATION', 'MAX_NESTING', 'CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'EMA_KEYS', 'WRAPPER_PREFIXES',
@@ -374,6 +374,7 @@ def _fill(model: nn.Module, weights: Weights, verbose: bool) -> nn.Module:
 # %% ../nbs/01a_checkpoints.ipynb 45
 def config_from_state_dict(state: dict) -> PhaseformerConfig:
     "The `PhaseformerConfig` whose parameter shapes match a Phaseformer state dict (or any checkpoint `read_weights` reads)."
+    # attention kinds and plain ECA have the published keys: such variants are built, then filled with `load_weights`
     state = read_weights(state).state_dict
     def count(prefix): return len({k[len(prefix):].split('.')[0] for k in state if k.startswith(prefix)})
     try:
@@ -382,7 +383,9 @@ def config_from_state_dict(state: dict) -> PhaseformerConfig:
         cfg = PhaseformerConfig(dim=dim, blocks=tuple(count(f'encoders.{i}.') for i in range(4)),
                                 heads=tuple(state[f'encoders.{i}.0.attn.temperature'].shape[1] for i in range(4)),
                                 refinement_blocks=count('refinement.'), head_channels=state['output.weight'].shape[1],
-                                expansion=2.66 if int(dim * 2.66) == hidden else hidden / dim)
+                                expansion=2.66 if int(dim * 2.66) == hidden else hidden / dim,
+                                skip='phase_eca' if 'attention.0.conv.weight' in state else 'none',  # 'eca' looks the same
+                                outputs='dual' if 'output1.weight' in state else 'low')
     except KeyError as e: raise CheckpointError(f'Not a Phaseformer state dict: no {e}') from None
     return cfg
 
@@ -397,6 +400,8 @@ def load_model(source, # a released name, a checkpoint file of any format, an ht
     if into is not None: return _fill(into, weights, verbose)
     try: cfg = config_from_state_dict(weights.state_dict)
     except CheckpointError: cfg = phaseformer_config()  # _fill lists what does not fit
+    try: cfg = replace(cfg, **{k: v for k, v in weights.settings.items() if k in MODEL_OPTIONS})  # a trained variant's kinds
+    except ValueError as e: raise CheckpointError(f'{weights.path or "these weights"}: its settings: {e}') from None
     model = _fill(Phaseformer(cfg), weights, verbose)
     model.value_range = weights.value_range or VALUE_RANGE
     return model.to(device).eval()

@@ -10,7 +10,7 @@ import argparse, json
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from fastcore.docments import docments
-from .model import phaseformer_config, phaseformer_tiny_config, HEADS
+from .model import phaseformer_config, phaseformer_tiny_config, HEADS, MODEL_OPTIONS
 from .losses import FixedWeighting, term_names
 from .data import PairedTransform
 from .images import SIZE_MULTIPLE
@@ -32,6 +32,9 @@ class TrainConfig:
     resume: str | None = None # a run's checkpoint to continue (its settings, folder and history), weights of any format to start from, or auto: the newest run in --output_dir with these settings, else a new one (for restarts)
     weights: str | None = None # released weights to start from (fine-tuning), e.g. uieb; phaseformer-info --weights lists them
     model: str = 'default' # default (the published model) or tiny
+    attention: str = 'phase' # the model's query-key similarity: phase (published), plain (Restormer) or phase_stats
+    skip: str = 'phase_eca' # the model's skip attention: phase_eca (published), eca or none
+    outputs: str = 'dual' # the model's heads: dual (same size and 2x, published) or low
     size: int = 256 # training image side, a multiple of 8
     crop: bool = False # random crops of --size instead of resizing whole images
     blend: float = 0.0 # share of training inputs moved toward their reference by a random amount: milder casts too (0: none)
@@ -100,6 +103,8 @@ class TrainConfig:
             (self.weights_mode in ('softmax', 'fixed', 'uncertainty'), f'--weights_mode must be softmax, fixed or uncertainty, got {self.weights_mode!r}'),
             (self.weights_mode == 'fixed' or not (self.term_weights or self.head_weights), f'--term_weights and --head_weights need --weights_mode fixed, got {self.weights_mode}'),
             (self.model in MODELS, f'--model must be one of {", ".join(MODELS)}, got {self.model!r}'),
+            *((getattr(self, name) in choices, f'--{name} must be one of {", ".join(choices)}, got {getattr(self, name)!r}')
+              for name, choices in MODEL_OPTIONS.items()),
             (self.high_target in ('upsample', 'resize'), f"--high_target must be upsample or resize, got {self.high_target!r}"),
             (self.accum_steps >= 1, f'--accum_steps must be at least 1, got {self.accum_steps}'),
             (self.eval_every >= 1, f'--eval_every must be at least 1, got {self.eval_every}'),

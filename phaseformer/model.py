@@ -15,10 +15,10 @@ from .phase import phase_spectrum, phase_only_naive, PhaseECA
 from .images import SIZE_MULTIPLE
 
 # %% auto 0
-__all__ = ['HEADS', 'VALUE_RANGE', 'ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'PhaseAttention', 'GDFN',
-           'TransformerBlock', 'check_contract', 'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_config',
-           'phaseformer_tiny_config', 'PhaseformerOutput', 'split_outputs', 'check_head', 'Phaseformer', 'ImageHead',
-           'compile_model', 'count_macs', 'model_summary']
+__all__ = ['MODEL_OPTIONS', 'HEADS', 'VALUE_RANGE', 'ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'attention_rows',
+           'PhaseAttention', 'GDFN', 'TransformerBlock', 'check_contract', 'DownSample', 'UpSample',
+           'PhaseformerConfig', 'phaseformer_config', 'phaseformer_tiny_config', 'PhaseformerOutput', 'split_outputs',
+           'check_head', 'Phaseformer', 'ImageHead', 'compile_model', 'count_macs', 'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
 class ChannelLayerNorm(nn.LayerNorm):
@@ -43,15 +43,27 @@ def block_diagonal(blocks: torch.Tensor, # (B, heads, d, d)
     return torch.diag_embed(blocks.permute(0, 2, 3, 1)).permute(0, 3, 1, 4, 2).reshape(b, heads * d, heads * d)
 
 # %% ../nbs/01_model.ipynb 10
+def attention_rows(x: torch.Tensor, # (B, C, H, W) queries or keys
+                   kind: str = 'phase', # 'phase' (published), 'plain' (Restormer), 'phase_stats' (phase and channel means)
+                  ) -> torch.Tensor:
+    "(B, C, L) unit rows whose dot products are the attention's similarities between channels."
+    if kind == 'plain': return F.normalize(x.flatten(-2), dim=-1)  # the maps themselves
+    rows = phase_spectrum(x)
+    if kind == 'phase': return rows
+    mean = x.mean((-2, -1)) / x.square().mean((-2, -1)).clamp_min(1e-12).sqrt()  # in [-1, 1]; phase keeps only its sign
+    return F.normalize(torch.cat([rows, mean.unsqueeze(-1).to(rows.dtype)], -1), dim=-1)
+
+# %% ../nbs/01_model.ipynb 11
 class PhaseAttention(nn.Module):
     "Restormer MDTA with queries and keys replaced by their phase-only maps; one learnable temperature per head."
     def __init__(self, channels: int, # C, divisible by `heads`
                  heads: int, # attention heads
                  naive_phase: bool = False, # use the literal FFT formula (reference mode)
+                 similarity: str = 'phase', # of queries and keys, as `attention_rows`: 'phase', 'plain', 'phase_stats'
                 ):
         super().__init__()
         if channels % heads: raise ValueError(f'channels ({channels}) must be divisible by heads ({heads})')
-        self.heads, self.naive_phase = heads, naive_phase
+        self.heads, self.naive_phase, self.similarity = heads, naive_phase, similarity
         self.temperature = nn.Parameter(torch.ones(1, heads, 1, 1))
         self.qkv = nn.Conv2d(channels, channels * 3, kernel_size=1, bias=False)
         self.qkv_conv = nn.Conv2d(channels * 3, channels * 3, kernel_size=3, padding=1, groups=channels * 3, bias=False)
@@ -64,8 +76,8 @@ class PhaseAttention(nn.Module):
             q, k = (F.normalize(phase_only_naive(t).reshape(b, self.heads, -1, h * w), dim=-1) for t in (qkv[:, :c], qkv[:, c:2 * c]))
             attn = torch.softmax(q @ k.transpose(-2, -1) * self.temperature, dim=-1)
             return self.project_out((attn @ qkv[:, 2 * c:].reshape(b, self.heads, -1, h * w)).reshape(b, c, h, w))
-        qk = phase_spectrum(pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(0, 2 * c)))  # unit rows
-        q, k = qk.reshape(b, 2, self.heads, c // self.heads, -1).unbind(1)  # (B, heads, C/heads, spectrum)
+        qk = attention_rows(pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(0, 2 * c)), self.similarity)
+        q, k = qk.reshape(b, 2, self.heads, c // self.heads, -1).unbind(1)  # (B, heads, C/heads, row)
         attn = torch.softmax(q @ k.transpose(-2, -1) * self.temperature, dim=-1)  # cosine similarities, per head
         mix = self.project_out.weight.view(c, c) @ block_diagonal(attn)  # (B, C, C): attention, then project_out
         v = pointwise_depthwise(x, self.qkv, self.qkv_conv, slice(2 * c, 3 * c))
@@ -73,7 +85,7 @@ class PhaseAttention(nn.Module):
         out = v.permute(0, 2, 3, 1).reshape(b, h * w, c) @ mix.transpose(1, 2)  # (B, HW, C), channels-last
         return out.view(b, h, w, c).permute(0, 3, 1, 2)
 
-# %% ../nbs/01_model.ipynb 12
+# %% ../nbs/01_model.ipynb 13
 class GDFN(nn.Module):
     "Restormer's gated depthwise feed-forward network."
     def __init__(self, channels: int, # C
@@ -94,13 +106,13 @@ class GDFN(nn.Module):
         in_place = not (self.published or torch.is_grad_enabled())  # nothing will need the gate again
         return self.project_out(torch.ops.aten.gelu_(gate).mul_(value) if in_place else F.gelu(gate) * value)
 
-# %% ../nbs/01_model.ipynb 13
+# %% ../nbs/01_model.ipynb 14
 class TransformerBlock(nn.Module):
     "Pre-norm residual block: `x + attn(norm1(x))`, then `x + ffn(norm2(x))`."
-    def __init__(self, channels: int, heads: int, expansion: float = 2.66, naive_phase: bool = False):
+    def __init__(self, channels: int, heads: int, expansion: float = 2.66, naive_phase: bool = False, attention: str = 'phase'):
         super().__init__()
         self.norm1 = ChannelLayerNorm(channels)
-        self.attn = PhaseAttention(channels, heads, naive_phase)
+        self.attn = PhaseAttention(channels, heads, naive_phase, attention)
         self.norm2 = ChannelLayerNorm(channels)
         self.ffn = GDFN(channels, expansion, published=naive_phase)
 
@@ -108,7 +120,7 @@ class TransformerBlock(nn.Module):
         x = x + self.attn(self.norm1(x))
         return x + self.ffn(self.norm2(x))
 
-# %% ../nbs/01_model.ipynb 15
+# %% ../nbs/01_model.ipynb 16
 def _tensors(out) -> list:
     "The tensors in a module's output: a tensor, or tuples, lists and dicts of them (nested)."
     if isinstance(out, torch.Tensor): return [out]
@@ -132,7 +144,7 @@ def check_contract(module: nn.Module, *inputs, # the first must be a float tenso
     if first.grad is None or not first.grad.abs().sum(): raise AssertionError(f'{type(module).__name__}: no gradient for its input')
     return out
 
-# %% ../nbs/01_model.ipynb 21
+# %% ../nbs/01_model.ipynb 22
 class DownSample(nn.Module):
     "3x3 conv to C/2 channels, then PixelUnshuffle(2): (B, C, H, W) -> (B, 2C, H/2, W/2)."
     def __init__(self, channels: int):
@@ -141,7 +153,7 @@ class DownSample(nn.Module):
                                   nn.PixelUnshuffle(2))
     def forward(self, x): return self.body(x)
 
-# %% ../nbs/01_model.ipynb 22
+# %% ../nbs/01_model.ipynb 23
 class UpSample(nn.Module):
     "3x3 conv to 2C channels, then PixelShuffle(2): (B, C, H, W) -> (B, C/2, 2H, 2W)."
     def __init__(self, channels: int):
@@ -150,7 +162,10 @@ class UpSample(nn.Module):
                                   nn.PixelShuffle(2))
     def forward(self, x): return self.body(x)
 
-# %% ../nbs/01_model.ipynb 25
+# %% ../nbs/01_model.ipynb 26
+MODEL_OPTIONS = {'attention': ('phase', 'plain', 'phase_stats'), 'skip': ('phase_eca', 'eca', 'none'), 'outputs': ('dual', 'low')}
+
+# %% ../nbs/01_model.ipynb 27
 @dataclass(frozen=True)
 class PhaseformerConfig:
     "Sizes of a Phaseformer; the defaults are the published model."
@@ -162,48 +177,57 @@ class PhaseformerConfig:
     head_channels: int = 8 # channels before the shared final 3x3 convolution of both heads
     naive_phase: bool = False # the published computation: literal FFT phase formula, sliced Q/K/V (reference mode, slower)
     channels_last: bool = True # run convolutions in channels-last memory layout (faster depthwise convs)
+    attention: str = 'phase' # Q-K similarity: phase-only maps (published), 'plain' maps (Restormer), 'phase_stats'
+    skip: str = 'phase_eca' # skip attention: ECA on phase (published), plain 'eca', or 'none'
+    outputs: str = 'dual' # heads: 'dual' (low and 2x high, published) or 'low' only
+
+    def __post_init__(self):
+        for name, choices in MODEL_OPTIONS.items():
+            if getattr(self, name) not in choices: raise ValueError(f'{name} must be one of {", ".join(choices)}, got {getattr(self, name)!r}')
+        if self.naive_phase and (self.attention, self.skip) != ('phase', 'phase_eca'):
+            raise ValueError('naive_phase computes the published model: attention=phase and skip=phase_eca only')
 
     @property
     def channels(self): return tuple(self.dim * 2 ** i for i in range(4))
 
-# %% ../nbs/01_model.ipynb 26
+# %% ../nbs/01_model.ipynb 28
 def phaseformer_config(**overrides) -> PhaseformerConfig:
     "The published Phaseformer (1.78M parameters)."
     return PhaseformerConfig(**overrides)
 
-# %% ../nbs/01_model.ipynb 27
+# %% ../nbs/01_model.ipynb 29
 def phaseformer_tiny_config(**overrides) -> PhaseformerConfig:
     "A very small configuration for tests and quick experiments."
     return PhaseformerConfig(**{**dict(dim=8, blocks=(1, 1, 1, 1), heads=(1, 1, 2, 2), refinement_blocks=1,
                                        head_channels=4), **overrides})
 
-# %% ../nbs/01_model.ipynb 31
+# %% ../nbs/01_model.ipynb 33
 class PhaseformerOutput(NamedTuple):
     "The two heads: `low` (B, 3, H, W) and `high` (B, 3, 2H, 2W)."
     low: torch.Tensor
     high: torch.Tensor
 
-# %% ../nbs/01_model.ipynb 32
+# %% ../nbs/01_model.ipynb 34
 def split_outputs(out) -> tuple:
     "`(low, high)` of any model's output; `high` is None for a single-output model (a baseline)."
     if isinstance(out, torch.Tensor): return out, None
     return out[0], out[1]
 
-# %% ../nbs/01_model.ipynb 33
+# %% ../nbs/01_model.ipynb 35
 HEADS = PhaseformerOutput._fields  # ('low', 'high'): the two outputs, everywhere a head is named
 
-# %% ../nbs/01_model.ipynb 34
+# %% ../nbs/01_model.ipynb 36
 VALUE_RANGE = (0.0, 1.0)  # the image range of the models phaseformer trains (the authors': pretrained.PUBLISHED_VALUE_RANGE)
 
-# %% ../nbs/01_model.ipynb 35
+# %% ../nbs/01_model.ipynb 37
 def check_head(head: str) -> str:
     "`head` when it is one of `HEADS`; otherwise a ValueError naming them."
     if head not in HEADS: raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
     return head
 
-# %% ../nbs/01_model.ipynb 38
+# %% ../nbs/01_model.ipynb 40
 def _stage(blocks, channels, heads, cfg):
-    return nn.Sequential(*[TransformerBlock(channels, heads, cfg.expansion, cfg.naive_phase) for _ in range(blocks)])
+    return nn.Sequential(*[TransformerBlock(channels, heads, cfg.expansion, cfg.naive_phase, cfg.attention) for _ in range(blocks)])
 
 class Phaseformer(nn.Module):
     "Phase-based U-shaped transformer for underwater image restoration with a same-size and a 2x head."
@@ -216,21 +240,23 @@ class Phaseformer(nn.Module):
         self.encoders = nn.ModuleList([_stage(nb[i], c[i], nh[i], cfg) for i in range(4)])
         self.downs = nn.ModuleList([DownSample(ch) for ch in c[:3]])
         self.ups = nn.ModuleList([UpSample(ch) for ch in (c[3], c[2], c[1])])
-        self.attention = nn.ModuleList([PhaseECA(ch, cfg.naive_phase) for ch in (c[2], c[1], c[0])])  # skips 3, 2, 1
+        skip = (lambda ch: nn.Identity()) if cfg.skip == 'none' else (lambda ch: PhaseECA(ch, cfg.naive_phase, cfg.skip == 'phase_eca'))
+        self.attention = nn.ModuleList([skip(ch) for ch in (c[2], c[1], c[0])])  # skips 3, 2, 1
         self.reduces = nn.ModuleList([nn.Conv2d(c[3], c[2], 1, bias=False), nn.Conv2d(c[2], c[1], 1, bias=False)])
         self.decoders = nn.ModuleList([_stage(nb[2], c[2], nh[2], cfg), _stage(nb[1], c[1], nh[1], cfg),
                                        _stage(nb[0], c[1], nh[0], cfg)])
         self.refinement = _stage(cfg.refinement_blocks, c[1], nh[0], cfg)
         self.outputl = nn.Conv2d(c[1], cfg.head_channels, kernel_size=3, padding=1, bias=False)  # low head
-        self.ups1 = UpSample(c[1])                                                                 # high head
-        self.output1 = nn.Conv2d(c[0], cfg.head_channels, kernel_size=3, padding=1, bias=False)
+        if cfg.outputs == 'dual':                                                                  # high head
+            self.ups1 = UpSample(c[1])
+            self.output1 = nn.Conv2d(c[0], cfg.head_channels, kernel_size=3, padding=1, bias=False)
         self.output = nn.Conv2d(cfg.head_channels, 3, kernel_size=3, padding=1, bias=False)        # shared
         if cfg.channels_last: self.to(memory_format=torch.channels_last)
 
     def forward(self, x: torch.Tensor, # (B, 3, H, W) image in [0, 1]; H and W multiples of 8
                 high: bool = True, # compute the 2x head (inference that needs only `low` skips it)
                ) -> PhaseformerOutput:
-        "`(low, high)`: the restored image at the input's size and at twice it (`high` None with `high=False`)."
+        "`(low, high)`: the restored image at the input's size and at twice it (`high` None with `high=False` or no 2x head)."
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f'Phaseformer expects a (B, 3, H, W) tensor, got shape {tuple(x.shape)}')
         if x.shape[-2] % SIZE_MULTIPLE or x.shape[-1] % SIZE_MULTIPLE:
@@ -246,10 +272,10 @@ class Phaseformer(nn.Module):
         d1 = self.decoders[2](torch.cat([self.ups[2](d2), self.attention[2](e1)], 1))
         features = self.refinement(d1)
         low = self.output(self.outputl(features)).contiguous()
-        if not high: return PhaseformerOutput(low, None)
+        if not high or self.cfg.outputs == 'low': return PhaseformerOutput(low, None)
         return PhaseformerOutput(low, self.output(self.output1(self.ups1(features))).contiguous())
 
-# %% ../nbs/01_model.ipynb 45
+# %% ../nbs/01_model.ipynb 47
 class ImageHead(nn.Module):
     "One head of `model` as an image-to-image function in [0, 1], the model's value range applied around it."
     def __init__(self, model: nn.Module, head: str = 'low', # 'low' (same size) or 'high' (2x)
@@ -257,6 +283,8 @@ class ImageHead(nn.Module):
                 ):
         super().__init__()
         self.model, self.head = model, check_head(head)
+        if head == 'high' and getattr(getattr(model, 'cfg', None), 'outputs', 'dual') == 'low':
+            raise ValueError('this model has no 2x head (outputs=low): use the low head')
         self.value_range = tuple(value_range or getattr(model, 'value_range', VALUE_RANGE))
 
     def forward(self, image: torch.Tensor, # (B, 3, H, W) in [0, 1], sides multiples of `SIZE_MULTIPLE`
@@ -267,7 +295,7 @@ class ImageHead(nn.Module):
         out = self.model(x, high=self.head == 'high') if isinstance(self.model, Phaseformer) else self.model(x)
         return ((split_outputs(out)[HEADS.index(self.head)].float() - low) / (high - low)).clamp(0, 1)
 
-# %% ../nbs/01_model.ipynb 48
+# %% ../nbs/01_model.ipynb 50
 def compile_model(model: nn.Module, **options) -> nn.Module:
     "Compile `model` in place with `torch.compile(**options)`; if compiling fails, say so in one line and run eagerly."
     model.compile(**{'dynamic': False, **options})
@@ -286,7 +314,7 @@ def compile_model(model: nn.Module, **options) -> nn.Module:
     model._compiled_call_impl = first_call
     return model
 
-# %% ../nbs/01_model.ipynb 57
+# %% ../nbs/01_model.ipynb 59
 def count_macs(model: nn.Module, size: int = 256) -> dict:
     "Multiply-accumulates of one forward pass on a `size` x `size` image, split into convolutions and attention."
     counts = {'convolutions': 0, 'attention': 0}
@@ -303,7 +331,7 @@ def count_macs(model: nn.Module, size: int = 256) -> dict:
     counts['convolutions'] += flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
     return counts
 
-# %% ../nbs/01_model.ipynb 58
+# %% ../nbs/01_model.ipynb 60
 def model_summary(model: nn.Module, size: int = 256, # image side for the MAC count
                  ) -> dict:
     "Print and return parameter and MAC counts of `model` at `size` x `size`."

@@ -239,13 +239,15 @@ class PhaseECA(nn.Module):
     "Efficient channel attention whose channel descriptor is the mean of the phase-only map."
     def __init__(self, channels: int, # channels of the input; sets the kernel size
                  naive: bool = False, # compute the descriptor with the literal FFT formula (reference mode)
+                 on_phase: bool = True, # the phase-only map's mean (published); False: the map's own mean (ECA-Net)
                 ):
         super().__init__()
         k = eca_kernel_size(channels)
         self.conv = nn.Conv1d(1, 1, kernel_size=k, padding=(k - 1) // 2, bias=False)
-        self.naive = naive
+        self.naive, self.on_phase = naive, on_phase
 
     def forward(self, x):  # (B, C, H, W) -> (B, C, H, W)
-        descriptor = phase_only_naive(x).mean((-2, -1), keepdim=True) if self.naive else phase_only_mean(x)
+        if not self.on_phase: descriptor = x.mean((-2, -1), keepdim=True)
+        else: descriptor = phase_only_naive(x).mean((-2, -1), keepdim=True) if self.naive else phase_only_mean(x)
         weights = self.conv(descriptor.flatten(1).unsqueeze(1))  # (B, 1, C): convolve across channels
         return x * torch.sigmoid(weights).transpose(1, 2).unsqueeze(-1)

@@ -26,6 +26,7 @@ def assert_one_line_error(result, *fragments):
     (['--size', '100'], ['--size', 'multiple of 8']),
     (['--lr_policy', 'linear'], ['--lr_policy', 'lambda, step, plateau, cosine, onecycle']),
     (['--resume', 'missing.pth'], ['missing.pth']),
+    (['--attention', 'ordinary'], ['--attention', 'phase, plain, phase_stats', "'ordinary'"]),
 ])
 def test_train_bad_input(args, fragments, tmp_path):
     assert_one_line_error(run('phaseformer.train', *args, '--output_dir', str(tmp_path)), 'phaseformer-train:', *fragments)
@@ -54,6 +55,20 @@ def test_train_config_file_and_flags(tiny_dataset, tmp_path):
     assert 'Run folder' in (run_dir / 'train.log').read_text()
     settings.write_text(json.dumps({'learning_rate': 1}))
     assert_one_line_error(run('phaseformer.train', '--config', str(settings)), 'unknown settings learning_rate')
+
+
+def test_train_a_model_variant_and_load_it_back(tiny_dataset, tmp_path):
+    from phaseformer.checkpoints import load_model
+    result = run('phaseformer.train', '--dataset_path', str(tiny_dataset), '--model', 'tiny', '--size', '32', '--crop',
+                 '--batch_size', '8', '--niter', '1', '--niter_decay', '0', '--no_perceptual', '--threads', '0',
+                 '--attention', 'phase_stats', '--skip', 'eca', '--outputs', 'low', '--output_dir', str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    (run_dir,) = tmp_path.iterdir()
+    last = list(csv.DictReader(open(run_dir / 'metrics.csv')))[-1]
+    assert last['psnr_high'] == '' and float(last['psnr_low']) > 0  # one head: no 2x figures
+    model = load_model(run_dir / 'last.pth')  # the kinds travel in the checkpoint's settings
+    assert (model.cfg.attention, model.cfg.skip, model.cfg.outputs) == ('phase_stats', 'eca', 'low')
+    assert model(torch.rand(1, 3, 32, 32)).high is None
 
 
 @pytest.fixture(scope='module')
