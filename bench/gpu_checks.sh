@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The CUDA checks, as one script for a lent GPU machine (see DEVELOPERS.md). Run from the repository root:
-#   bash bench/gpu_checks.sh OUT_DIR          # everything (about 15 minutes on an H100)
-#   bash bench/gpu_checks.sh OUT_DIR speed    # only the eager / compile / CUDA graphs table (about 5 minutes)
+#   bash bench/gpu_checks.sh OUT_DIR          # everything: items12, then the rest (about 15 minutes more on an H100)
 #   bash bench/gpu_checks.sh OUT_DIR items12  # only #32 items 1-2: model_speed against the published computation, and
 #                                             # phaseformer-train's own img/s over whole epochs (under 10 minutes)
+#   bash bench/gpu_checks.sh OUT_DIR speed    # only the eager / compile / CUDA graphs table (about 5 minutes)
 # Expects phaseformer importable (pip install -e . or PYTHONPATH=.) and writes logs to OUT_DIR.
 set -uo pipefail
 out=${1:-gpu-results}; only=${2:-all}; mkdir -p "$out"
@@ -11,7 +11,7 @@ export PYTHONUNBUFFERED=1 PHASEFORMER_CACHE=/tmp/phaseformer-cache
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" | tee -a "$out/gpu.txt"
 
-if [ "$only" = items12 ]; then
+if [ "$only" != speed ]; then
   echo "== #32 item 1: eager forward and training step against the published computation (float32; >= 1.5x, 1e-4) =="
   python3 bench/model_speed.py --device cuda --runs 20 2>&1 | tee "$out/model_speed.txt"
   echo "== #32 item 2: the trainer's own img/s per epoch (bf16, 256 px, batch 8, both heads, all four losses) =="
@@ -24,7 +24,7 @@ if [ "$only" = items12 ]; then
         --niter 3 --niter_decay 0 --threads 8 --vgg_weights "$vgg" $mode --output_dir /tmp/pf-speed-runs 2>&1 | tr '\r' '\n' \
         | grep "img/s" | tee -a "$out/train_throughput.txt"
   done
-  exit 0
+  [ "$only" = items12 ] && exit 0
 fi
 
 echo "== Speed: eager, torch.compile and CUDA graphs (256x256, batch 8, bf16), and the memory of the 2x head =="
@@ -51,9 +51,6 @@ for half in (False, True):
     e.enhance(photo); torch.cuda.synchronize(); t = time.perf_counter(); out = e.enhance(photo); torch.cuda.synchronize()
     print(f'Enhancer half={half}: 1369x914 in {time.perf_counter() - t:.3f} s, output {tuple(out.shape)}, finite {torch.isfinite(out).all().item()}')
 PY
-
-echo "== Model speed (naive phase + NCHW vs phaseformer) =="
-python3 bench/model_speed.py --device cuda --runs 20 2>&1 | tee "$out/model_speed.txt"
 
 echo "== Training step: 256 px, batch 8, off / bf16 / fp16 =="
 python3 bench/train_speed.py --device cuda --size 256 --batch_size 8 --amp off bf16 fp16 --steps 10 --workers 4 2>&1 | grep -v Warning | tee "$out/train_speed.txt"

@@ -86,6 +86,10 @@ class TrainConfig:
     @property
     def epochs(self): return self.niter + self.niter_decay
 
+    def model_config(self):
+        "The `PhaseformerConfig` of `--model` with this run's `--attention`, `--skip` and `--outputs`."
+        return MODELS[self.model](**{name: getattr(self, name) for name in MODEL_OPTIONS})
+
     def validate(self):
         "Raise `ValueError` with one clear line for the first bad setting."
         checks = [
@@ -103,8 +107,6 @@ class TrainConfig:
             (self.weights_mode in ('softmax', 'fixed', 'uncertainty'), f'--weights_mode must be softmax, fixed or uncertainty, got {self.weights_mode!r}'),
             (self.weights_mode == 'fixed' or not (self.term_weights or self.head_weights), f'--term_weights and --head_weights need --weights_mode fixed, got {self.weights_mode}'),
             (self.model in MODELS, f'--model must be one of {", ".join(MODELS)}, got {self.model!r}'),
-            *((getattr(self, name) in choices, f'--{name} must be one of {", ".join(choices)}, got {getattr(self, name)!r}')
-              for name, choices in MODEL_OPTIONS.items()),
             (self.high_target in ('upsample', 'resize'), f"--high_target must be upsample or resize, got {self.high_target!r}"),
             (self.accum_steps >= 1, f'--accum_steps must be at least 1, got {self.accum_steps}'),
             (self.eval_every >= 1, f'--eval_every must be at least 1, got {self.eval_every}'),
@@ -114,6 +116,8 @@ class TrainConfig:
             (0 <= self.ema < 1, f'--ema must be in [0, 1), got {self.ema}')]
         for ok, message in checks:
             if not ok: raise ValueError(message)
+        try: self.model_config()  # the model's own rules for its kinds (attention, skip, outputs)
+        except ValueError as e: raise ValueError(f'--{e}') from None
         try: PairedTransform(self.size, blend=self.blend, identity_share=self.identity_share)  # the transform's own rules for its shares
         except ValueError as e: raise ValueError(f'--{e}') from None
         for flag, weights, names in (('--term_weights', self.term_weights, term_names(self.perceptual)), ('--head_weights', self.head_weights, HEADS)):

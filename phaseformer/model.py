@@ -51,7 +51,7 @@ def attention_rows(x: torch.Tensor, # (B, C, H, W) queries or keys
     rows = phase_spectrum(x)
     if kind == 'phase': return rows
     mean = x.mean((-2, -1)) / x.square().mean((-2, -1)).clamp_min(1e-12).sqrt()  # in [-1, 1]; phase keeps only its sign
-    return F.normalize(torch.cat([rows, mean.unsqueeze(-1).to(rows.dtype)], -1), dim=-1)
+    return F.normalize(torch.cat([rows, mean.unsqueeze(-1)], -1), dim=-1)
 
 # %% ../nbs/01_model.ipynb 11
 class PhaseAttention(nn.Module):
@@ -240,8 +240,8 @@ class Phaseformer(nn.Module):
         self.encoders = nn.ModuleList([_stage(nb[i], c[i], nh[i], cfg) for i in range(4)])
         self.downs = nn.ModuleList([DownSample(ch) for ch in c[:3]])
         self.ups = nn.ModuleList([UpSample(ch) for ch in (c[3], c[2], c[1])])
-        skip = (lambda ch: nn.Identity()) if cfg.skip == 'none' else (lambda ch: PhaseECA(ch, cfg.naive_phase, cfg.skip == 'phase_eca'))
-        self.attention = nn.ModuleList([skip(ch) for ch in (c[2], c[1], c[0])])  # skips 3, 2, 1
+        self.attention = nn.ModuleList([nn.Identity() if cfg.skip == 'none' else PhaseECA(ch, cfg.naive_phase, cfg.skip == 'phase_eca')
+                                        for ch in (c[2], c[1], c[0])])  # skips 3, 2, 1
         self.reduces = nn.ModuleList([nn.Conv2d(c[3], c[2], 1, bias=False), nn.Conv2d(c[2], c[1], 1, bias=False)])
         self.decoders = nn.ModuleList([_stage(nb[2], c[2], nh[2], cfg), _stage(nb[1], c[1], nh[1], cfg),
                                        _stage(nb[0], c[1], nh[0], cfg)])

@@ -188,7 +188,8 @@ def phase_spectrum_matmul(x: torch.Tensor, # (..., H, W) real tensor of a size f
     "`phase_spectrum(x)`'s inner products from real matrix products only (four-step DFTs): a fixed-size ONNX export's form."
     *lead, height, width = x.shape
     h1, h2, w1, w2, weight = spectrum_matrices(height, width, x.dtype, x.device)
-    (nh, mh), (nw, mw), kh = _two_factors(height), _two_factors(width), len(weight)
+    nh, nw, kh = h1.shape[1], w1.shape[1] // 2, len(weight)  # the factors n1 of each axis, and the k1 kept
+    mh, mw = height // nh, width // nw
     y = h1 @ x.reshape(-1, nh, mh * width)                         # rows (k1h, re/im), k1h <= nh / 2
     y = h2 @ y.reshape(-1, kh, 2 * mh, width)                      # rows (re/im, k2h) for each k1h
     y = y.reshape(-1, 2 * kh, mh, width).transpose(-1, -2)         # the width before k2h

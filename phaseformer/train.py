@@ -20,7 +20,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .model import Phaseformer, split_outputs, compile_model, VALUE_RANGE, MODEL_OPTIONS
+from .model import Phaseformer, split_outputs, compile_model, VALUE_RANGE
 from .checkpoints import CHECKPOINT_FORMAT, CheckpointError, Weights, load_weights, read_weights, save_checkpoint
 from .pretrained import pretrained_entry
 from .losses import PhaseformerLoss
@@ -191,8 +191,7 @@ def _start_process(self: Trainer):
 def _build_model(self: Trainer, model: nn.Module | None = None, criterion: nn.Module | None = None):
     "The model and the loss on the run's device, the EMA copy, `torch.compile` and the DDP wrapper (`net`)."
     cfg = self.cfg
-    options = {name: getattr(cfg, name) for name in MODEL_OPTIONS}  # the variant: attention, skip, outputs
-    self.model = (model or Phaseformer(MODELS[cfg.model](**options))).to(self.device)
+    self.model = (model or Phaseformer(cfg.model_config())).to(self.device)
     self.criterion = (criterion or PhaseformerLoss(cfg.perceptual, cfg.vgg, cfg.vgg_weights, cfg.weights_mode, cfg.weights_init,
                                                    cfg.term_weights or None, cfg.head_weights or None, cfg.seed)).to(self.device)
     self.ema = AveragedModel(self.model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema), use_buffers=True) if cfg.ema else None
