@@ -22,6 +22,7 @@ _HOMES = {  # module: the public names it gives the package's front
     'metrics': ('psnr', 'ssim', 'uiqm', 'uciqe'),
     'benchmark': ('run_benchmark',),
     'export': ('export_onnx',),
+    'experiments': ('Grid', 'run_grid', 'score_grid', 'compare'),
     'images': ('read_image', 'write_image'),
     'synth': ('synthesize',),
 }

@@ -1,5 +1,5 @@
 """The console scripts answer bad input with one clear line and a non-zero exit status, never a traceback."""
-import csv, json, os, shutil, subprocess, sys
+import csv, json, os, re, shutil, signal, subprocess, sys, time
 import pytest
 import torch
 from PIL import Image
@@ -234,3 +234,34 @@ def test_enhance_a_video_keeps_its_rate_and_sound(checkpoints, tmp_path):
     photos_into_a_video = enhance(str(clip), str(tmp_path / 'frames' / 'dive' / 'dive_000001.jpg'), '--checkpoint',
                                   str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'x.mp4'))
     assert_one_line_error(photos_into_a_video, 'is a video file: give a folder for photos')
+
+
+def test_experiments_grid_refuses_a_bad_setting_then_resumes_after_ctrl_c(tiny_dataset, tmp_path):
+    base = {'dataset_path': [str(tiny_dataset)], 'model': 'tiny', 'size': 32, 'batch_size': 4, 'test_batch_size': 4, 'niter': 4,
+            'niter_decay': 0, 'perceptual': False, 'threads': 0, 'sample_every': 0, 'cache': True, 'device': 'cpu'}
+    grid = tmp_path / 'grid.json'
+    grid.write_text(json.dumps({'settings': {'published': {}, 'wide': {'attention': 'wide'}}, 'base': base}))
+    assert_one_line_error(subprocess.run(['phaseformer-experiments', str(grid)], capture_output=True, text=True, timeout=300),
+                          'phaseformer-experiments:', "grid setting 'wide'", 'phase, plain, phase_stats')
+    assert not (tmp_path / 'grid').exists()  # refused before any run
+    grid.write_text(json.dumps({'settings': {'published': {}, 'no_skip': {'skip': 'none'}}, 'base': base, 'seeds': [0, 1],
+                                'test_sets': {'tiny': str(tiny_dataset), 'gone': str(tmp_path / 'nowhere')}, 'test_size': 32}))
+    command = subprocess.Popen(['phaseformer-experiments', str(grid)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    while not list((tmp_path / 'grid').glob('*/*/*/last.pth')) and time.time() < deadline and command.poll() is None: time.sleep(0.1)
+    command.send_signal(signal.SIGINT)  # Ctrl-C in the first run
+    out, err = command.communicate(timeout=120)
+    assert command.returncode == 130, (out, err)
+    assert 'interrupted; finished runs are kept and the same command continues the grid' in err and 'Traceback' not in err
+    result = subprocess.run(['phaseformer-experiments', str(grid), '--split_identity', '20'], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    finished, stopped, new = map(int, re.search(r'4 runs \(2 settings x 2 seeds\): (\d) finished, (\d) to continue, (\d) to start', result.stdout).groups())
+    assert finished + stopped >= 1 and stopped <= 1 and new <= 3, result.stdout  # what the first command did is kept
+    assert all(len(list(seed.iterdir())) == 1 for seed in (tmp_path / 'grid').glob('*/seed_*'))  # one run folder per run: continued, not restarted
+    assert 'test set gone:' in result.stderr and 'compared on the others' in result.stderr
+    assert '| tiny | published | no_skip | 2 |' in result.stdout and '| tiny (identity' in result.stdout
+    report = tmp_path / 'grid' / 'report'
+    assert sorted(p.name for p in report.iterdir()) == ['comparison.png', 'pairs.csv', 'per_image.csv', 'report.md', 'summary.csv']
+    assert 'test set gone' in (report / 'report.md').read_text()
+    again = subprocess.run(['phaseformer-experiments', str(grid), '--compare_only'], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and 'to start' not in again.stdout, again.stderr
