@@ -4,7 +4,7 @@
 
 # %% ../nbs/06d_experiments.ipynb 2
 from __future__ import annotations
-import contextlib, functools, io, itertools, json, math, re, sys, time
+import itertools, json, math, re, sys, time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
@@ -91,22 +91,19 @@ def run_grid(grid: Grid, quiet: bool = True, # no per-epoch lines (each run's tr
     return {key: run_state(cfg)[1] for key, cfg in configs.items()}
 
 # %% ../nbs/06d_experiments.ipynb 22
-def _without_stderr(f, *args):
-    "`f(*args)` with its warnings to stderr dropped."
-    with contextlib.redirect_stderr(io.StringIO()): return f(*args)
-
 def _test_source(spec) -> dict:
     "A test set's `{'path', 'split_file'}` from its grid entry."
     return {'path': str(spec), 'split_file': None} if not isinstance(spec, dict) else {'split_file': None, **spec}
 
-def _cached_scores(run_dir: Path, name: str, source: dict, score) -> list:
-    "The per-image rows of a run on one test set: from `run_dir/scores/NAME.json` when made from the same source, else `score()` (saved)."
-    path = run_dir / 'scores' / f'{name}.json'
+def _kept_scores(path: Path, source: dict) -> list | None:
+    "The per-image rows kept at `path` when they were made from `source`, else None (not scored yet, or from another source)."
     try:
         saved = json.loads(path.read_text())
-        if saved['source'] == source: return saved['rows']
-    except (OSError, ValueError, KeyError, TypeError): pass  # not scored yet, or from another source: scored again
-    rows = score()
+        return saved['rows'] if saved['source'] == source else None
+    except (OSError, ValueError, KeyError, TypeError): return None
+
+def _keep_scores(path: Path, source: dict, rows: list) -> list:
+    "Write `rows` (with their source) at `path`, atomically; returns them."
     path.parent.mkdir(exist_ok=True)
     write_atomically(path, lambda f: f.write(json.dumps({'source': source, 'rows': rows}).encode()))
     return rows
@@ -114,25 +111,27 @@ def _cached_scores(run_dir: Path, name: str, source: dict, score) -> list:
 # %% ../nbs/06d_experiments.ipynb 23
 def score_grid(grid: Grid, quiet: bool = True) -> tuple:
     "`(rows, problems)`: one row per finished run, test set and image (the run's `last.pth`; scores kept in its folder), and what could not be compared."
-    configs, pairs, problems = grid.configs(), {}, []
+    configs, pairs, problems, finished, rows = grid.configs(), {}, [], {}, []
     for name, spec in grid.test_sets.items():
         source = _test_source(spec)
         try: pairs[name] = scoring_pairs(source['path'], source['split_file'])
         except (OSError, ValueError) as e: problems.append(f'test set {name}: {e}; compared on the others')
     if not pairs: raise ValueError('no test set of the grid could be read' + (f': {"; ".join(problems)}' if problems else ' (it names none)'))
-    score = lambda methods, name: evaluate_pairs(methods, pairs[name], grid.test_size, quiet=quiet, desc=name)[0]
-    inputs = {name: {r['image']: r['psnr'] for r in score({'identity': identity}, name)} for name in pairs}  # warns of odd pairs once
-    quietly = lambda methods, name: _without_stderr(score, methods, name)  # ... not again for every run
-    rows = []
     for (setting, seed), cfg in configs.items():
         state, last = run_state(cfg)
-        if state != 'finished': problems.append(f'{setting}, seed {seed}: {state} run, not compared'); continue
-        load = functools.cache(lambda: Enhancer(str(last), cfg.device, 'low'))  # only if a test set is not scored yet
-        for name in pairs:
-            source = {**_test_source(grid.test_sets[name]), 'size': grid.test_size}
-            scored = _cached_scores(last.parent, name, source, lambda: quietly({'model': load().enhance}, name))
+        if state == 'finished': finished[f'{setting}/{seed}'] = (setting, seed, last, cfg.device)
+        else: problems.append(f'{setting}, seed {seed}: {state} run, not compared')
+    for name in pairs:  # one pass over the test set: the identity and every run not scored yet, each image read and checked once
+        source = {**_test_source(grid.test_sets[name]), 'size': grid.test_size}
+        kept = {run: _kept_scores(last.parent / 'scores' / f'{name}.json', source) for run, (_, _, last, _) in finished.items()}
+        methods = {'identity': identity} | {run: Enhancer(str(last), device, 'low').enhance
+                                            for run, (_, _, last, device) in finished.items() if kept[run] is None}
+        scored = evaluate_pairs(methods, pairs[name], grid.test_size, quiet=quiet, desc=name)[0]
+        inputs = {r['image']: r['psnr'] for r in scored if r['method'] == 'identity'}
+        for run, (setting, seed, last, _) in finished.items():
+            mine = kept[run] or _keep_scores(last.parent / 'scores' / f'{name}.json', source, [r for r in scored if r['method'] == run])
             rows += [{'setting': setting, 'seed': seed, 'test_set': name, **{k: v for k, v in r.items() if k != 'method'},
-                      'psnr_identity': inputs[name][r['image']]} for r in scored]
+                      'psnr_identity': inputs[r['image']]} for r in mine]
     for problem in problems: print(f'phaseformer-experiments: {problem}', file=sys.stderr)
     return rows, problems
 
