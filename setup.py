@@ -21,6 +21,8 @@ dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 onnx_requirements = shlex.split(cfg.get('onnx_requirements', ''))
 video_requirements = shlex.split(cfg.get('video_requirements', ''))
 research_requirements = shlex.split(cfg.get('research_requirements', ''))
+raw_requirements = shlex.split(cfg.get('raw_requirements', ''))
+heif_requirements = shlex.split(cfg.get('heif_requirements', ''))
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 
@@ -36,8 +38,10 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['phaseformer', 'phaseformer.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements + onnx_requirements + video_requirements + research_requirements,  # dev tests them all
-                    'onnx': onnx_requirements, 'video': video_requirements, 'research': research_requirements},
+    extras_require={'dev': dev_requirements + onnx_requirements + video_requirements + research_requirements  # dev tests them all
+                           + raw_requirements + heif_requirements,
+                    'onnx': onnx_requirements, 'video': video_requirements, 'research': research_requirements,
+                    'raw': raw_requirements, 'heif': heif_requirements},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),

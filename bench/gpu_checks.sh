@@ -4,12 +4,20 @@
 #   bash bench/gpu_checks.sh OUT_DIR items12  # only #32 items 1-2: model_speed against the published computation, and
 #                                             # phaseformer-train's own img/s over whole epochs (under 10 minutes)
 #   bash bench/gpu_checks.sh OUT_DIR speed    # only the eager / compile / CUDA graphs table (about 5 minutes)
+#   bash bench/gpu_checks.sh OUT_DIR survey   # only #43: the survey pipeline against one photo at a time (about 5 minutes)
 # Expects phaseformer importable (pip install -e . or PYTHONPATH=.) and writes logs to OUT_DIR.
 set -uo pipefail
 out=${1:-gpu-results}; only=${2:-all}; mkdir -p "$out"
 export PYTHONUNBUFFERED=1 PHASEFORMER_CACHE=/tmp/phaseformer-cache
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" | tee -a "$out/gpu.txt"
+
+if [ "$only" = survey ] || [ "$only" = all ]; then
+  echo "== #43: survey throughput, pipelined against sequential (400 1280x720 JPEGs, published model) =="
+  timeout 420 python3 bench/survey_speed.py --device cuda --model published --size 1280x720 --photos 400 --batch 8 --workers 8 \
+      2>&1 | grep -v Warning | tee "$out/survey_speed.txt"
+  [ "$only" = survey ] && exit 0
+fi
 
 if [ "$only" != speed ]; then
   echo "== #32 item 1: eager forward and training step against the published computation (float32; >= 1.5x, 1e-4) =="

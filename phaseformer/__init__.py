@@ -15,6 +15,7 @@ _HOMES = {  # module: the public names it gives the package's front
     'checkpoints': ('load_model', 'read_weights', 'load_weights', 'Weights', 'CheckpointError'),
     'pretrained': ('registry', 'Pretrained', 'PRETRAINED'),
     'inference': ('Enhancer',),
+    'survey': ('enhance_survey',),
     'evaluation': ('evaluate_folder',),
     'config': ('TrainConfig', 'demo_config'),
     'train': ('train_model', 'Trainer'),
@@ -23,7 +24,7 @@ _HOMES = {  # module: the public names it gives the package's front
     'benchmark': ('run_benchmark',),
     'export': ('export_onnx',),
     'experiments': ('Grid', 'run_grid', 'score_grid', 'compare'),
-    'images': ('read_image', 'write_image'),
+    'images': ('read_image', 'read_photo', 'write_image'),
     'synth': ('synthesize',),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

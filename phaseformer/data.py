@@ -316,7 +316,7 @@ def write_split(path, train: list, val: list, source: str | None = None, # the s
              'source': source or 'split_pairs'}
     Path(path).write_text(json.dumps(split, indent=1))
 
-# %% ../nbs/03_data.ipynb 41
+# %% ../nbs/03_data.ipynb 43
 class MultiScaleCollate:
     "Collate `(input, target, target_high, name)` items, then resize the whole batch to a random scale (a multiple of `SIZE_MULTIPLE`)."
     def __init__(self, scales: tuple = (0.8, 1.0, 1.2)): self.scales = scales
@@ -330,7 +330,7 @@ class MultiScaleCollate:
         resize = lambda t, s: F.interpolate(t, size=(s, s), mode='bilinear', align_corners=False, antialias=True)
         return resize(x, side), resize(y, side), resize(y_high, 2 * side), names
 
-# %% ../nbs/03_data.ipynb 44
+# %% ../nbs/03_data.ipynb 46
 class ShardSampler(Sampler):
     "This process's share of a dataset in order, every index exactly once over all processes (no padding, unlike `DistributedSampler`)."
     def __init__(self, dataset, rank: int | None = None, world_size: int | None = None):
@@ -340,7 +340,7 @@ class ShardSampler(Sampler):
     def __iter__(self): return iter(range(self.rank, self.n, self.world))
     def __len__(self): return len(range(self.rank, self.n, self.world))
 
-# %% ../nbs/03_data.ipynb 45
+# %% ../nbs/03_data.ipynb 47
 def make_loader(dataset: Dataset, batch_size: int, # batch size per process
                 train: bool = True, # shuffle and drop the last incomplete batch
                 threads: int = 0, # loader worker processes (the trainer's --threads)

@@ -4,24 +4,22 @@
 
 # %% auto 0
 __all__ = ['pad_to_size', 'pad_to_multiple', 'tile_starts', 'blend_window', 'apply_in_tiles', 'enhance_tensor', 'Enhancer',
-           'expand_inputs', 'enhance_files', 'load_enhancer', 'enhance_cli']
+           'output_name', 'load_enhancer']
 
 # %% ../nbs/06_inference.ipynb 2
-import math, sys, warnings
+import math
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
-from tqdm.auto import tqdm
-from fastcore.script import call_parse, Param, store_true
 from .model import ImageHead, compile_model, VALUE_RANGE
 from .checkpoints import load_model, parse_value_range, checkpoint_source, model_flag
-from .distributed import resolve_device, reuse_freed_memory
-from .images import IMAGE_EXTENSIONS, SIZE_MULTIPLE, image_files, ImageReadError, read_image, write_image, to_tensor, to_uint8
-from .files import exit_on_user_error, output_problem, check_writable
-from .video import VIDEO_EXTENSIONS, enhance_video, enhance_video_files
+from .distributed import resolve_device
+from . import __version__
+from .images import RAW_EXTENSIONS, SIZE_MULTIPLE, to_tensor, to_pixels
+from .video import enhance_video
 
 # %% ../nbs/06_inference.ipynb 5
 def pad_to_size(x: torch.Tensor, height: int, width: int) -> torch.Tensor:
@@ -114,13 +112,19 @@ class Enhancer:
         self.head, self.tile, self.overlap = head, min(tile, *fixed) if fixed else tile, overlap
         if compile: compile_model(self.model)
         self.dtype = (torch.float16 if self.device.type == 'cuda' else torch.bfloat16) if half else None
+        self.weights = type(checkpoint).__name__ if isinstance(checkpoint, nn.Module) else str(checkpoint).rstrip('/').rsplit('/', 1)[-1]
+
+    @property
+    def software(self) -> str:
+        "What outputs' EXIF software tag says made them: phaseformer, its version and the weights (a released name or file name)."
+        return f'phaseformer {__version__} (weights: {self.weights})'
 
     def enhance(self, image):
-        "The restored image, of the same kind as `image` (PIL image, numpy array or tensor)."
+        "The restored image, of the same kind as `image` (PIL image, uint8/uint16/float array, or tensor)."
         if isinstance(image, Image.Image):
             return Image.fromarray(self.enhance(np.array(image.convert('RGB'))))
         if isinstance(image, np.ndarray):
-            if image.dtype == np.uint8: return to_uint8(self.enhance(to_tensor(image)))
+            if image.dtype in (np.uint8, np.uint16): return to_pixels(self.enhance(to_tensor(image)), image.dtype)  # 16 bits stay 16
             return self.enhance(torch.from_numpy(image.astype(np.float32)).permute(2, 0, 1)).permute(1, 2, 0).numpy()
         if image.ndim == 3: return self.enhance(image[None])[0]
         return enhance_tensor(self.model, image.float(), self.head, self.tile, self.overlap, self.dtype, self.value_range)
@@ -130,34 +134,11 @@ class Enhancer:
         return enhance_video(self, source, target, **options)
 
 # %% ../nbs/06_inference.ipynb 28
-def expand_inputs(inputs) -> list:
-    "Files from paths and folders (folders: their image and video files); other files are skipped with a warning."
-    files, kinds = [], IMAGE_EXTENSIONS + VIDEO_EXTENSIONS
-    for item in map(Path, inputs):
-        if item.is_dir(): files += image_files(item, kinds)
-        elif item.suffix.lower() in kinds: files.append(item)
-        elif item.exists(): warnings.warn(f'Skipping {item}: not an image or video file ({", ".join(kinds)})')
-        else: warnings.warn(f'Skipping {item}: no such file')
-    return files
+def output_name(path: Path, ext: str | None = None) -> str:
+    "The output file name of input `path`: its stem with `ext`, else its own extension (RAW files: a 16-bit .tif)."
+    return path.stem + ('.' + ext.lstrip('.') if ext else '.tif' if path.suffix.lower() in RAW_EXTENSIONS else path.suffix)
 
-# %% ../nbs/06_inference.ipynb 29
-def enhance_files(enhancer: Enhancer, inputs, out_dir, ext: str | None = None, quiet: bool = False,
-                  force: bool = False, # overwrite earlier outputs (never an input)
-                 ) -> list:
-    "Enhance image files into `out_dir`; returns `(path, reason)` for each file that failed."
-    out_dir = check_writable(out_dir)  # before any work
-    failed, written = [], set()
-    for path in tqdm(expand_inputs(inputs), desc='Enhancing', disable=quiet):
-        target = out_dir / (path.stem + (('.' + ext.lstrip('.')) if ext else path.suffix))
-        problem = output_problem(target, [path], force, written)
-        if problem: failed.append((path, problem)); continue
-        try: image = read_image(path)
-        except ImageReadError as e: failed.append((path, str(e))); continue
-        write_image(enhancer.enhance(image), target); written.add(target)
-    for path, reason in failed: print(f'Failed: {path}: {reason}', file=sys.stderr)
-    return failed
-
-# %% ../nbs/06_inference.ipynb 36
+# %% ../nbs/06_inference.ipynb 35
 def load_enhancer(checkpoint=None, weights=None, # a command line's --checkpoint FILE or --weights NAME
                   onnx=None, # or its --onnx FILE, run by onnxruntime on the CPU
                   **settings, # the `Enhancer`'s other settings: device, head, tile, overlap, half, value_range, compile
@@ -168,37 +149,6 @@ def load_enhancer(checkpoint=None, weights=None, # a command line's --checkpoint
     if any(settings.get(k) for k in ('value_range', 'half', 'compile')):
         raise ValueError('--onnx runs the file as exported: no --value_range, --half or --compile')
     from phaseformer.export import OnnxModel  # the onnx extra, only when asked for
-    return Enhancer(OnnxModel(onnx), **{**settings, 'device': 'cpu'})
-
-# %% ../nbs/06_inference.ipynb 38
-@call_parse
-def enhance_cli(inputs: Param('image or video files, or folders of them', str, nargs='+'),
-                checkpoint: model_flag('checkpoint') = None,
-                weights: model_flag('weights') = None,
-                out: Param('output folder (created; existing files are kept unless --force), or the output video of one', str) = 'enhanced',
-                head: Param('low (same size) or high (2x)', str) = 'low',
-                tile: Param('tile side for large images (multiple of 8)', int) = 512,
-                overlap: Param('tile overlap in pixels', int) = 32,
-                ext: Param('image format of the outputs, e.g. png (default: keep each photo\'s; video frames: png)', str) = None,
-                device: model_flag('device') = 'auto',
-                half: model_flag('half') = False,
-                value_range: model_flag('value_range') = None,
-                onnx: Param('an exported model.onnx to run with onnxruntime instead of a checkpoint (on the CPU)', str) = None,
-                compile: model_flag('compile') = False,
-                frames: Param('write each video frame as an image into --out/NAME/ instead of a video', store_true) = False,
-                batch: Param('video frames enhanced together', int) = 4,
-                force: Param('overwrite earlier outputs in --out (never an input)', store_true) = False):
-    "Enhance underwater photos of any size, and videos, with a Phaseformer checkpoint or an exported ONNX file."
-    reuse_freed_memory()
-    with exit_on_user_error('phaseformer-enhance'):
-        enhancer = load_enhancer(checkpoint, weights, onnx, device=device, head=head, tile=tile, overlap=overlap, half=half,
-                                 value_range=value_range, compile=compile)
-        files = expand_inputs(inputs)
-        if not files: raise ValueError(f'no image or video files in {" ".join(inputs)}')
-        videos = [f for f in files if f.suffix.lower() in VIDEO_EXTENSIONS]
-        photos = [f for f in files if f not in videos]
-        if photos and Path(out).suffix.lower() in VIDEO_EXTENSIONS: raise ValueError(f'--out {out} is a video file: give a folder for photos')
-        failed = (enhance_files(enhancer, photos, out, ext, force=force) if photos else []) + \
-                 (enhance_video_files(enhancer, videos, out, ext, frames, batch, force) if videos else [])
-    print(f'Enhanced {len(files) - len(failed)} of {len(files)} {"files" if videos else "images"} into {out}')
-    if failed: sys.exit(1)
+    enhancer = Enhancer(OnnxModel(onnx), **{**settings, 'device': 'cpu'})
+    enhancer.weights = Path(onnx).name
+    return enhancer

@@ -11,6 +11,7 @@ import kornia
 import pytorch_msssim
 from scipy import ndimage
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+from .images import to_float
 
 # %% auto 0
 __all__ = ['PSNR_CAP', 'UIQM_VARIANTS', 'as_image', 'psnr', 'ssim', 'batch_psnr', 'batch_ssim', 'uiqm_key', 'trimmed_mean',
@@ -21,11 +22,9 @@ PSNR_CAP = 100.0  # dB returned for identical images
 
 # %% ../nbs/04_metrics.ipynb 6
 def as_image(img) -> np.ndarray:
-    "(H, W, 3) float64 array in [0, 1] from a (3, H, W) tensor or an (H, W, 3) array (uint8 is scaled by 1/255)."
+    "(H, W, 3) float64 array in [0, 1] from a (3, H, W) tensor or an (H, W, 3) array (uint8 and uint16 over their full scale)."
     if isinstance(img, torch.Tensor): img = img.detach().cpu().double().permute(1, 2, 0).numpy()
-    img = np.asarray(img)
-    img = img / 255.0 if img.dtype == np.uint8 else img.astype(np.float64)
-    return np.clip(img, 0, 1)
+    return np.clip(to_float(np.asarray(img)).astype(np.float64), 0, 1)
 
 # %% ../nbs/04_metrics.ipynb 7
 def psnr(pred, target) -> float:
@@ -34,7 +33,7 @@ def psnr(pred, target) -> float:
     if np.array_equal(a, b): return PSNR_CAP
     return min(PSNR_CAP, float(peak_signal_noise_ratio(b, a, data_range=1)))
 
-# %% ../nbs/04_metrics.ipynb 8
+# %% ../nbs/04_metrics.ipynb 10
 def ssim(pred, target, win_size: int | None = None, # None: Wang's Gaussian window; an odd int: legacy uniform window
         ) -> float:
     "SSIM on RGB (mean over channels) by scikit-image; `win_size=3` reproduces the training guide's legacy setting."
@@ -44,30 +43,30 @@ def ssim(pred, target, win_size: int | None = None, # None: Wang's Gaussian wind
                                            use_sample_covariance=False, data_range=1))
     return float(structural_similarity(a, b, channel_axis=-1, win_size=win_size, data_range=1))
 
-# %% ../nbs/04_metrics.ipynb 10
+# %% ../nbs/04_metrics.ipynb 12
 def batch_psnr(pred: torch.Tensor, target: torch.Tensor, # (B, 3, H, W) in [0, 1]
               ) -> torch.Tensor:
     "PSNR of each image of a batch, (B,) float64, capped at `PSNR_CAP` dB."
     mse = (pred.detach().double().clamp(0, 1) - target.double().clamp(0, 1)).square().flatten(1).mean(1)
     return (10 * torch.log10(1 / mse.clamp_min(10 ** (-PSNR_CAP / 10)))).clamp(max=PSNR_CAP)
 
-# %% ../nbs/04_metrics.ipynb 11
+# %% ../nbs/04_metrics.ipynb 13
 def batch_ssim(pred: torch.Tensor, target: torch.Tensor, # (B, 3, H, W) in [0, 1], sides of at least 11 px
               ) -> torch.Tensor:
     "SSIM of each image of a batch, (B,) float64 (Gaussian window 11, sigma 1.5, mean over channels)."
     return pytorch_msssim.ssim(pred.detach().double().clamp(0, 1), target.double().clamp(0, 1), data_range=1,
                                size_average=False, win_size=11, win_sigma=1.5)
 
-# %% ../nbs/04_metrics.ipynb 17
+# %% ../nbs/04_metrics.ipynb 19
 UIQM_VARIANTS = ('pinned', 'funie_gan')  # the definition above; FUnIE-GAN's `getUIQM`, the numbers most papers report
 
-# %% ../nbs/04_metrics.ipynb 18
+# %% ../nbs/04_metrics.ipynb 20
 def uiqm_key(variant: str = 'pinned') -> str:
     "The column a UIQM variant is reported under: `uiqm` for the pinned definition, `uiqm_funie_gan` for FUnIE-GAN's."
     if variant not in UIQM_VARIANTS: raise ValueError(f'the UIQM variant must be one of {", ".join(UIQM_VARIANTS)}, got {variant!r}')
     return 'uiqm' if variant == 'pinned' else f'uiqm_{variant}'
 
-# %% ../nbs/04_metrics.ipynb 19
+# %% ../nbs/04_metrics.ipynb 21
 def _as_255(img, variant: str = 'pinned') -> np.ndarray:
     "0-255 values: float64, or float32 as `getUIQM` computes (`funie_gan`)."
     x = as_image(img) * 255.0
@@ -80,7 +79,7 @@ def _blocks(x: np.ndarray, size: int = 10) -> np.ndarray:
     x = x[:k2 * size, :k1 * size].reshape(k2, size, k1, size, -1)
     return x.transpose(0, 2, 1, 3, 4).reshape(k2, k1, -1)
 
-# %% ../nbs/04_metrics.ipynb 20
+# %% ../nbs/04_metrics.ipynb 22
 def trimmed_mean(x: np.ndarray, alpha: float = 0.1,
                  variant: str = 'pinned', # 'funie_gan': one more value dropped low, summed one by one in float32
                 ) -> float:
@@ -92,7 +91,7 @@ def trimmed_mean(x: np.ndarray, alpha: float = 0.1,
     total = np.cumsum(kept, dtype=np.float32)[-1] if kept.size else np.float32(0)  # Python's sum() over float32 values
     return float(np.float32(1 / (k - low - high)) * total)
 
-# %% ../nbs/04_metrics.ipynb 21
+# %% ../nbs/04_metrics.ipynb 23
 def uicm(img, variant: str = 'pinned') -> float:
     "Underwater image colourfulness measure (Panetta et al. 2016), on 0-255 values."
     x = _as_255(img, variant)
@@ -101,7 +100,7 @@ def uicm(img, variant: str = 'pinned') -> float:
     spread = lambda v, mu: np.mean(np.square(v - x.dtype.type(mu), dtype=np.float64))  # the difference in x's precision
     return float(-0.0268 * math.hypot(mu_rg, mu_yb) + 0.1586 * math.sqrt(spread(rg, mu_rg) + spread(yb, mu_yb)))
 
-# %% ../nbs/04_metrics.ipynb 22
+# %% ../nbs/04_metrics.ipynb 24
 def eme(x: np.ndarray, block: int = 10) -> float:
     "Measure of enhancement: 2/(k1 k2) * sum over blocks of ln(max/min), blocks with a zero extreme skipped."
     b = _blocks(x, block)
@@ -109,7 +108,7 @@ def eme(x: np.ndarray, block: int = 10) -> float:
     ok = (hi > 0) & (lo > 0)
     return float(2.0 / hi.size * np.log(hi[ok] / lo[ok]).sum())
 
-# %% ../nbs/04_metrics.ipynb 23
+# %% ../nbs/04_metrics.ipynb 25
 def uism(img, variant: str = 'pinned') -> float:
     "Underwater image sharpness measure: weighted EME of Sobel-magnitude edge maps (lambda_B 0.114; `funie_gan`: 0.144)."
     x = _as_255(img, variant)
@@ -117,7 +116,7 @@ def uism(img, variant: str = 'pinned') -> float:
     weights = (0.299, 0.587, 0.144 if variant == 'funie_gan' else 0.114)
     return float(sum(w * eme(e) for w, e in zip(weights, edges)))
 
-# %% ../nbs/04_metrics.ipynb 24
+# %% ../nbs/04_metrics.ipynb 26
 def uiconm(img, block: int = 10, gamma: float = 1026.0,
            variant: str = 'pinned', # 'funie_gan': plain difference and sum instead of PLIP's
           ) -> float:
@@ -129,14 +128,14 @@ def uiconm(img, block: int = 10, gamma: float = 1026.0,
     m = m[m > 0].astype(np.float64)
     return float(-(m * np.log(m)).sum() / hi.size)
 
-# %% ../nbs/04_metrics.ipynb 25
+# %% ../nbs/04_metrics.ipynb 27
 def uiqm(img, variant: str = 'pinned', # 'pinned' (above) or 'funie_gan' (FUnIE-GAN's getUIQM, as most papers report)
         ) -> float:
     "UIQM = 0.0282 UICM + 0.2953 UISM + 3.5753 UIConM (Panetta et al. 2016), in the definition `variant` names."
     uiqm_key(variant)  # a known variant
     return 0.0282 * uicm(img, variant) + 0.2953 * uism(img, variant) + 3.5753 * uiconm(img, variant=variant)
 
-# %% ../nbs/04_metrics.ipynb 27
+# %% ../nbs/04_metrics.ipynb 29
 def uciqe(img) -> float:
     "UCIQE = 0.4680 sigma_c + 0.2745 con_l + 0.2576 mu_s (Yang & Sowmya 2015) in CIELab scaled by 1/100."
     rgb = torch.from_numpy(as_image(img)).permute(2, 0, 1).float()[None]

@@ -15,8 +15,8 @@ from .files import check_writable, output_problem, write_atomically
 from .images import to_tensor, to_uint8, write_image
 
 # %% auto 0
-__all__ = ['CONTAINERS', 'VIDEO_EXTENSIONS', 'VideoWriter', 'FlickerMeter', 'VideoReport', 'enhance_video', 'make_test_clip',
-           'video_targets', 'enhance_video_files']
+__all__ = ['CONTAINERS', 'VIDEO_EXTENSIONS', 'VideoWriter', 'carried_tags', 'FlickerMeter', 'VideoReport', 'enhance_video',
+           'make_test_clip', 'video_targets', 'enhance_video_files']
 
 # %% ../nbs/06c_video.ipynb 5
 CONTAINERS = {'.mp4': 'mp4', '.m4v': 'mp4', '.mov': 'mov', '.mkv': 'matroska', '.webm': 'webm', '.avi': 'avi'}  # suffix: FFmpeg's muxer
@@ -37,9 +37,12 @@ class VideoWriter:
     def __init__(self, file, # an open binary file, or a path
                  suffix: str, size: tuple, rate: Fraction, # the format (e.g. '.mp4'), (width, height) and frames per second
                  audio=None, # an input's audio stream to copy (PyAV), if any
+                 tags: dict | None = None, # container tags to write (`carried_tags` of the input: creation time, location)
                 ):
         av = _av()
-        self.container = av.open(file, 'w', format=CONTAINERS[suffix.lower()])
+        quicktime = CONTAINERS[suffix.lower()] in ('mp4', 'mov')  # keep tags such as com.apple.quicktime.location.ISO6709
+        self.container = av.open(file, 'w', format=CONTAINERS[suffix.lower()], options={'movflags': 'use_metadata_tags'} if quicktime else {})
+        self.container.metadata.update(tags or {})
         codec = 'libvpx-vp9' if suffix.lower() == '.webm' else 'libx264' if 'libx264' in av.codecs_available else 'mpeg4'
         self.video = self.container.add_stream(codec, rate=rate)
         self.video.width, self.video.height = size
@@ -62,6 +65,11 @@ class VideoWriter:
         self.container.close()
 
 # %% ../nbs/06c_video.ipynb 11
+def carried_tags(metadata: dict) -> dict:
+    "An input container's tags that its enhanced copy keeps: all but those the muxer writes itself (brand, version, encoder)."
+    return {key: value for key, value in metadata.items() if key not in ('major_brand', 'minor_version', 'compatible_brands', 'encoder')}
+
+# %% ../nbs/06c_video.ipynb 13
 class FlickerMeter:
     "Temporal flicker of a frame sequence: the mean absolute change between consecutive frames, intensities in [0, 1]."
     def __init__(self): self.previous, self.total, self.pairs = None, 0.0, 0
@@ -77,7 +85,7 @@ class FlickerMeter:
     @property
     def value(self) -> float: return self.total / self.pairs if self.pairs else float('nan')
 
-# %% ../nbs/06c_video.ipynb 13
+# %% ../nbs/06c_video.ipynb 15
 @dataclass
 class VideoReport:
     "What `enhance_video` did."
@@ -99,7 +107,7 @@ class VideoReport:
                 f'({self.frames_per_second:.2f} frames/s); flicker {self.input_flicker:.4f} in, {self.output_flicker:.4f} out '
                 f'({ratio:.2f}x){"; audio copied" if self.audio else ""}')
 
-# %% ../nbs/06c_video.ipynb 15
+# %% ../nbs/06c_video.ipynb 17
 def _check_outputs(source: Path, target, frames_dir, force: bool):
     "The output video's path (or None), refused before any work: a format we cannot write, an existing file, a folder that cannot be written."
     if target is None and frames_dir is None: raise ValueError('give the output video, or a folder for the frames')
@@ -111,7 +119,7 @@ def _check_outputs(source: Path, target, frames_dir, force: bool):
     check_writable(target.parent)
     return target
 
-# %% ../nbs/06c_video.ipynb 16
+# %% ../nbs/06c_video.ipynb 18
 def _decoded(container, video, audio, copy):
     "Each frame of `video` in order; `audio`'s packets go to `copy(packet)` as they come."
     for packet in container.demux(*[s for s in (video, audio) if s is not None]):
@@ -164,18 +172,20 @@ def enhance_video(enhancer, # an `Enhancer`
         else:
             size = (video.codec_context.width * scale, video.codec_context.height * scale)
             def write(file):
-                with VideoWriter(file, target.suffix, size, rate, audio) as out: run(out)
+                with VideoWriter(file, target.suffix, size, rate, audio, carried_tags(container.metadata)) as out: run(out)
             write_atomically(target, write)
     return VideoReport(str(source), str(target or frames_dir), frames, rate, time.perf_counter() - started,
                        meters[0].value, meters[1].value, audio is not None and target is not None)
 
-# %% ../nbs/06c_video.ipynb 18
+# %% ../nbs/06c_video.ipynb 20
 def make_test_clip(path, frames: int = 12, size: tuple = (64, 48), rate: int = 12, # frames, (width, height), frames per second
                    audio: bool = True, # with a 440 Hz tone (AAC)
+                   tags: dict | None = None, # container tags, e.g. {'creation_time': ..., 'location': '+47.6034-122.3345/'}
                   ) -> Path:
     "A short H.264 clip of a drifting colour pattern, to try video enhancement on and to test it."
     av = _av()
-    with av.open(str(path), 'w') as out:
+    with av.open(str(path), 'w', options={'movflags': 'use_metadata_tags'} if tags else {}) as out:
+        out.metadata.update(tags or {})
         video = out.add_stream('libx264', rate=rate); video.width, video.height = size; video.pix_fmt = 'yuv420p'
         if audio: sound = out.add_stream('aac', rate=16000); sound.layout = 'mono'  # every stream before the first frame
         y, x = np.mgrid[0:size[1], 0:size[0]]
@@ -191,7 +201,7 @@ def make_test_clip(path, frames: int = 12, size: tuple = (64, 48), rate: int = 1
             out.mux(sound.encode(None))
     return Path(path)
 
-# %% ../nbs/06c_video.ipynb 25
+# %% ../nbs/06c_video.ipynb 29
 def video_targets(videos: list, out, frames: bool = False) -> list:
     "`(source, output video, frames folder)` for each video: `out` is the output video (one input), or a folder."
     out = Path(out)
@@ -201,7 +211,7 @@ def video_targets(videos: list, out, frames: bool = False) -> list:
         return [(Path(videos[0]), out, None)]
     return [(Path(v), None, out / Path(v).stem) if frames else (Path(v), out / Path(v).name, None) for v in videos]
 
-# %% ../nbs/06c_video.ipynb 26
+# %% ../nbs/06c_video.ipynb 30
 def enhance_video_files(enhancer, videos: list, out, # the videos; an output video (one input) or folder
                         ext: str | None = None, frames: bool = False, # frames as images of this format (default png) instead
                         batch_size: int = 4, force: bool = False, quiet: bool = False,

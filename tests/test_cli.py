@@ -100,19 +100,49 @@ def test_enhance_reports_a_corrupt_image_and_goes_on(checkpoints, tiny_dataset, 
     for p in list((tiny_dataset / 'test' / 'input').iterdir())[:2]: (folder / p.name).write_bytes(p.read_bytes())
     (folder / 'zz_corrupt.png').write_bytes(b'\x89PNG broken')
     result = enhance(str(folder), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'out'))
-    assert result.returncode == 1 and 'zz_corrupt.png' in result.stderr
-    assert len(list((tmp_path / 'out').iterdir())) == 2
+    assert result.returncode == 1 and 'zz_corrupt.png' in result.stderr and '2 files' in result.stdout and '1 failed' in result.stdout
+    assert len(list((tmp_path / 'out').glob('*.png'))) == 2
+    with open(tmp_path / 'out' / 'manifest.csv', newline='') as f:
+        assert [(r['input'], r['status']) for r in csv.DictReader(f)][-1] == ('zz_corrupt.png', 'failed')
     originals = {p.name: p.read_bytes() for p in folder.iterdir()}
     into_inputs = enhance(str(folder), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(folder), '--force')
-    assert into_inputs.returncode == 1 and 'is an input or reference file: never overwritten' in into_inputs.stderr
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == originals
+    assert_one_line_error(into_inputs, 'is inside the input folder')
+    photo = next(folder.glob('*.png'))  # one photo named, its own folder as --out: the photo is never its own output
+    into_itself = enhance(str(photo), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(folder), '--force')
+    assert into_itself.returncode == 1 and 'is an input: never overwritten' in into_itself.stdout + into_itself.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name != 'manifest.csv'} == originals
 
 
 def test_enhance_ext_sets_the_output_format(checkpoints, tiny_dataset, tmp_path):
     result = enhance(str(tiny_dataset / 'test' / 'input'), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path), '--ext', 'jpg')
     assert result.returncode == 0, result.stderr
-    outputs = list(tmp_path.iterdir())
+    outputs = [p for p in tmp_path.iterdir() if p.name != 'manifest.csv']
     assert outputs and {p.suffix for p in outputs} == {'.jpg'} and {Image.open(p).format for p in outputs} == {'JPEG'}
+
+
+def test_enhance_a_folder_of_camera_files_keeps_what_they_hold(checkpoints, tmp_path):
+    "One folder mixing a P3 JPEG (orientation 6, GPS, XMP, IPTC), 16-bit TIFF and PNG, a HEIC and a DNG: one output each."
+    from phaseformer.images import make_camera_files, describe_metadata, read_image, SURVEY_EXIF
+    camera = make_camera_files(tmp_path / 'dive')
+    result = enhance(str(tmp_path / 'dive'), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'out'))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == ['camera.tif', 'dive_p3.jpg', 'manifest.csv', 'phone.heic', 'survey16.png', 'survey16.tif']
+    for name in ('dive_p3.jpg', 'survey16.tif', 'survey16.png', 'phone.heic'):
+        kept = describe_metadata(tmp_path / 'out' / name)
+        assert kept['Exif.GPSInfo.GPSLatitude'] == SURVEY_EXIF['Exif.GPSInfo.GPSLatitude'] and kept['Exif.Image.Orientation'] == '1', name
+        assert kept['Exif.Image.Software'].startswith('phaseformer ') and '(weights: tiny.pth)' in kept['Exif.Image.Software']
+    assert describe_metadata(tmp_path / 'out' / 'dive_p3.jpg')['Iptc.Application2.Caption'] == 'Transect 4, 12 m'
+    assert read_image(tmp_path / 'out' / 'camera.tif').dtype.name == 'uint16' and read_image(tmp_path / 'out' / 'dive_p3.jpg').shape == (64, 96, 3)
+    private = enhance(str(camera['jpeg']), '--checkpoint', str(checkpoints / 'tiny.pth'), '--out', str(tmp_path / 'private'),
+                      '--strip_metadata', '--colour_space', 'input')
+    assert private.returncode == 0, private.stderr[-2000:]
+    stripped = describe_metadata(tmp_path / 'private' / 'dive_p3.jpg')
+    assert stripped['Exif.GPSInfo.GPSLatitude'] is None and stripped['Iptc.Application2.Caption'] is None
+    assert stripped['ICC profile'] == describe_metadata(camera['jpeg'])['ICC profile'] != 'sRGB built-in'  # the input's own profile
+    assert_one_line_error(enhance(str(camera['jpeg']), '--checkpoint', str(checkpoints / 'tiny.pth'), '--colour_space', 'p3'), "--colour_space must be one of srgb, input, got 'p3'")
+    scored = subprocess.run(['phaseformer-eval', '--checkpoint', str(checkpoints / 'tiny.pth'), '--dataset_path', str(tmp_path / 'dive'),
+                             '--size', '64'], capture_output=True, text=True, timeout=300, cwd=tmp_path)  # every kind read by the evaluation too
+    assert scored.returncode == 0 and '5 images' in scored.stdout, scored.stdout + scored.stderr[-2000:]
 
 
 def test_eval_bad_input_and_a_real_run(checkpoints, tiny_dataset, tmp_path):
