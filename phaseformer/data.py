@@ -13,13 +13,13 @@ import torch.distributed as dist
 from .files import write_atomically
 from .images import (IMAGE_EXTENSIONS, SIZE_MULTIPLE, image_files, list_images, ImageReadError, read_image, to_tensor,
                                 resize_image)
-from torch.utils.data import Dataset, DataLoader, DistributedSampler, Sampler
+from torch.utils.data import Dataset, DataLoader, DistributedSampler, RandomSampler, Sampler
 
 # %% auto 0
 __all__ = ['LAYOUTS', 'SPLIT_FOLDERS', 'SKIPPED_PAIRS', 'explicit_folders', 'find_pair_folders', 'dataset_folders',
            'describe_dataset', 'pair_files', 'PairedTransform', 'PairSizeError', 'size_mismatch', 'PairedImageDataset',
            'pair_key', 'collect_pairs', 'split_pairs', 'read_split_file', 'split_by_names', 'write_split',
-           'MultiScaleCollate', 'ShardSampler', 'make_loader']
+           'MultiScaleCollate', 'ShardSampler', 'SeededSampler', 'make_loader']
 
 # %% ../nbs/03_data.ipynb 5
 LAYOUTS = {  # name: (input, reference) folder pairs under the root, any case; '{split}' is a folder of SPLIT_FOLDERS
@@ -238,7 +238,8 @@ class PairedImageDataset(Dataset):
         try: return self._decode(i)
         except SKIPPED_PAIRS as e: self._report(i, e)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index): # an index, or `(index, seed)` from `SeededSampler`: the item's random draws come from its seed
+        if isinstance(index, tuple): index, seed = index; torch.manual_seed(seed)  # this process's stream: a loader worker's
         for offset in range(len(self.pairs)):  # a pair that fails is replaced by the next good one
             i = (index + offset) % len(self.pairs)
             loaded = self._load(i)
@@ -341,6 +342,17 @@ class ShardSampler(Sampler):
     def __len__(self): return len(range(self.rank, self.n, self.world))
 
 # %% ../nbs/03_data.ipynb 47
+class SeededSampler(Sampler):
+    "`(index, seed)` for each index of `sampler`, the seeds drawn from `generator`: an item's random draws depend on nothing else."
+    def __init__(self, sampler, generator: torch.Generator): self.sampler, self.generator = sampler, generator
+    def __len__(self): return len(self.sampler)
+    def __iter__(self):
+        for index in self.sampler: yield index, int(torch.randint(2**62, (), generator=self.generator))
+    def set_epoch(self, epoch: int):
+        "Pass the epoch on to a `DistributedSampler`."
+        if hasattr(self.sampler, 'set_epoch'): self.sampler.set_epoch(epoch)
+
+# %% ../nbs/03_data.ipynb 48
 def make_loader(dataset: Dataset, batch_size: int, # batch size per process
                 train: bool = True, # shuffle and drop the last incomplete batch
                 threads: int = 0, # loader worker processes (the trainer's --threads)
@@ -352,9 +364,10 @@ def make_loader(dataset: Dataset, batch_size: int, # batch size per process
                ) -> DataLoader:
     "A seeded `DataLoader` over `dataset`, sharded under DDP, optionally multi-scale."
     if batch_size < 1: raise ValueError(f'batch_size must be at least 1, got {batch_size}')
-    sampler = (DistributedSampler(dataset, shuffle=True, seed=seed, drop_last=True) if train else ShardSampler(dataset)) \
-        if distributed else None
-    return DataLoader(dataset, batch_size=batch_size, shuffle=train and sampler is None, sampler=sampler,
+    draws = torch.Generator().manual_seed(seed)  # the order and the items' seeds; the trainer reseeds it every epoch
+    order = DistributedSampler(dataset, shuffle=True, seed=seed, drop_last=True) if distributed else RandomSampler(dataset, generator=draws)
+    sampler = SeededSampler(order, draws) if train else ShardSampler(dataset) if distributed else None
+    return DataLoader(dataset, batch_size=batch_size, sampler=sampler,
                       drop_last=train and len(dataset) >= batch_size, num_workers=threads, pin_memory=pin_memory,
-                      persistent_workers=threads > 0, generator=torch.Generator().manual_seed(seed),
+                      persistent_workers=threads > 0, generator=torch.Generator().manual_seed(seed),  # workers' base seed only
                       collate_fn=MultiScaleCollate(scales) if scales else None)

@@ -241,7 +241,10 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
     cfg, net = self.cfg, self.net
     net.train()
     seed = epoch_seed(cfg.seed, epoch, self.rank)
-    torch.manual_seed(seed); random.seed(seed); self.data.train_loader.generator.manual_seed(seed)
+    torch.manual_seed(seed); random.seed(seed)
+    loader = self.data.train_loader  # the items' seeds (`SeededSampler`), and the shuffle of any loader given
+    for generator in (loader.generator, getattr(loader.sampler, 'generator', None)):
+        if generator is not None: generator.manual_seed(seed)
     if self.distributed: self.data.train_loader.sampler.set_epoch(epoch)
     sums, count, skipped, images, loss_total, start = {}, 0, 0, 0, 0.0, time.time()
     bar = tqdm(self.data.train_loader, desc=f'Epoch {epoch}/{cfg.epochs}', disable=self.quiet, leave=False, dynamic_ncols=True)
@@ -542,10 +545,20 @@ def resolve_auto_resume(cfg: TrainConfig) -> tuple:
     return replace(cfg, resume=str(last)), f'--resume auto: continuing {last}' + (f' (torchrun restart {restart})' if restart != '0' else '')
 
 # %% ../nbs/05_train.ipynb 88
+def _restarted_without_store_fix() -> str | None:
+    "Why this process must stop: torchrun restarted it without TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1, so it would hang; else None."
+    restart = os.environ.get('TORCHELASTIC_RESTART_COUNT', '0')
+    if restart == '0' or os.environ.get('TORCH_DISABLE_SHARE_RDZV_TCP_STORE') == '1': return None
+    return (f'torchrun restarted this worker (restart {restart}), and restarted workers hang in init_process_group unless torchrun '
+            'is started with TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 (pytorch/pytorch#135712): start it so, and the same command '
+            'with --resume auto continues from the last complete epoch')
+
+# %% ../nbs/05_train.ipynb 91
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
     with exit_on_user_error('phaseformer-train'):
+        if reason := _restarted_without_store_fix(): raise ValueError(reason)
         cfg, changes = parse_train_args(argv, _resumed_config(argv))
         cfg.validate()
     notes = [f'Resuming with changed settings: {"; ".join(changes)}'] if changes else []
@@ -561,5 +574,5 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
     except KeyboardInterrupt: sys.exit(130)  # Ctrl-C reaches every process; rank 0 printed where the run stands
 
-# %% ../nbs/05_train.ipynb 89
+# %% ../nbs/05_train.ipynb 92
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun

@@ -8,16 +8,17 @@ import torch
 from phaseformer.distributed import free_port
 
 SETTINGS = ['--model', 'tiny', '--size', '32', '--crop', '--batch_size', '2', '--test_batch_size', '2', '--niter', '4',
-            '--niter_decay', '0', '--no_perceptual', '--threads', '0', '--device', 'cpu', '--sample_every', '0', '--seed', '5',
+            '--niter_decay', '0', '--no_perceptual', '--device', 'cpu', '--sample_every', '0', '--seed', '5',  # --threads as users run it (2)
             '--resume', 'auto']
 
 
-def torchrun(launcher: list, data: Path, out: Path) -> subprocess.Popen:
-    "`torchrun LAUNCHER -m phaseformer.train` on `data` into `out`, started in the background."
+def torchrun(launcher: list, data: Path, out: Path, store_fix: bool = True) -> subprocess.Popen:
+    "`torchrun LAUNCHER -m phaseformer.train` on `data` into `out`, started in the background (`store_fix`: see 05_train)."
     command = [sys.executable, '-m', 'torch.distributed.run', *launcher, '-m', 'phaseformer.train',
                '--dataset_path', str(data), '--output_dir', str(out), *SETTINGS]
+    env = {k: v for k, v in os.environ.items() if k != 'TORCH_DISABLE_SHARE_RDZV_TCP_STORE'}
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, 'OMP_NUM_THREADS': '1', 'TORCH_DISABLE_SHARE_RDZV_TCP_STORE': '1'})  # see 05_train
+                            env={**env, 'OMP_NUM_THREADS': '1', **({'TORCH_DISABLE_SHARE_RDZV_TCP_STORE': '1'} if store_fix else {})})
 
 
 def finished(process: subprocess.Popen) -> str:
@@ -57,14 +58,19 @@ def uninterrupted(tiny_dataset, tmp_path_factory):
     return the_run(out)
 
 
-def test_a_killed_worker_is_restarted_and_the_run_goes_on(tiny_dataset, uninterrupted, tmp_path):
-    job = torchrun(['--standalone', '--nproc_per_node', '2', '--max-restarts', '2'], tiny_dataset, tmp_path)
+def kill_a_worker_after_the_first_checkpoint(job: subprocess.Popen, out: Path):
+    "SIGKILL one of torchrun's workers a moment after the run's first checkpoint."
     deadline = time.time() + 300
-    while not list(tmp_path.glob('*/last.pth')) and time.time() < deadline and job.poll() is None: time.sleep(0.02)
-    time.sleep(random.Random(0).uniform(0, 0.3))  # a moment after the first checkpoint
+    while not list(out.glob('*/last.pth')) and time.time() < deadline and job.poll() is None: time.sleep(0.02)
+    time.sleep(random.Random(0).uniform(0, 0.3))
     victims = workers(job.pid)
     assert victims and job.poll() is None, 'the run ended before a worker could be killed'
     os.kill(random.Random(1).choice(victims), signal.SIGKILL)
+
+
+def test_a_killed_worker_is_restarted_and_the_run_goes_on(tiny_dataset, uninterrupted, tmp_path):
+    job = torchrun(['--standalone', '--nproc_per_node', '2', '--max-restarts', '2'], tiny_dataset, tmp_path)
+    kill_a_worker_after_the_first_checkpoint(job, tmp_path)
     finished(job)
     run = the_run(tmp_path)  # one history: the restarted workers continued the same folder
     log = (run / 'train.log').read_text()
@@ -79,3 +85,13 @@ def test_two_launchers_train_as_one(tiny_dataset, uninterrupted, tmp_path):
     nodes = [torchrun(launcher, tiny_dataset, tmp_path) for _ in range(2)]
     for node in nodes: finished(node)
     assert_same_weights(the_run(tmp_path), uninterrupted)
+
+
+def test_a_bare_torchrun_restart_stops_in_one_line_instead_of_hanging(tiny_dataset, tmp_path):
+    job = torchrun(['--standalone', '--nproc_per_node', '2', '--max-restarts', '1'], tiny_dataset, tmp_path, store_fix=False)
+    kill_a_worker_after_the_first_checkpoint(job, tmp_path)
+    killed = time.time()
+    out, err = job.communicate(timeout=300)
+    assert job.returncode != 0 and time.time() - killed < 60
+    lines = [line for line in err.splitlines() if line.startswith('phaseformer-train: torchrun restarted this worker')]
+    assert lines and 'TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1' in lines[0], err[-3000:]

@@ -35,7 +35,7 @@ phaseformer.train.main(argv)
 '''
 
 SETTINGS = ['--model', 'tiny', '--size', '32', '--crop', '--batch_size', '4', '--test_batch_size', '4', '--niter', '2',
-            '--niter_decay', '1', '--no_perceptual', '--threads', '0', '--device', 'cpu', '--sample_every', '0', '--seed', '3']
+            '--niter_decay', '1', '--no_perceptual', '--device', 'cpu', '--sample_every', '0', '--seed', '3']  # --threads as users run it (2)
 
 
 def train(*args, kill=None):
