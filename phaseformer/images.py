@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, ImageCms, ImageOps
-from . import __version__
 from .files import write_atomically
 
 # %% auto 0
@@ -231,7 +230,8 @@ def carry_metadata(encoded: bytes, # a JPEG, PNG, TIFF or WebP file in memory
         dropped = {key: None for key in out.read_exif() if not _kept_tag(key, image_format)}
         out.modify_exif({**dropped, 'Exif.Image.Orientation': '1', **({'Exif.Image.Software': software} if software else {})})
         if 'Xmp.tiff.Orientation' in out.read_xmp(): out.modify_xmp({'Xmp.tiff.Orientation': '1'})
-        carried, had_maker_note = out.get_bytes(), 'Exif.Photo.MakerNote' in src.read_exif()
+        carried = out.get_bytes()
+        had_maker_note = image_format == 'JPEG' and 'Exif.Photo.MakerNote' in src.read_exif()  # only JPEG's 64 kB can drop it
     if had_maker_note:
         with pyexiv2.ImageData(carried) as check:
             if 'Exif.Photo.MakerNote' not in check.read_exif():
@@ -313,7 +313,8 @@ def write_image(image, # (H, W, 3) uint8 or uint16 pixels, or a (3, H, W) float 
 # %% ../nbs/00b_images.ipynb 56
 def _with_metadata(encoded: bytes, image_format: str, source: Path, software: str | None, path: Path) -> bytes:
     "`encoded` carrying what it can hold of `source`'s metadata; what it cannot hold is one warning per run."
-    lost = _metadata_kinds(source) - set(METADATA_HELD.get(image_format, ()))
+    held = METADATA_HELD.get(image_format, ())
+    lost = _metadata_kinds(source) - set(held) if len(held) < 3 else set()  # JPEG, PNG and TIFF hold all three: no parse
     if lost: warn_once(('lost', image_format, *sorted(lost)), f'{path}: {image_format} files cannot hold {", ".join(sorted(lost))}: '
                                                              f'outputs are written without it')
     if image_format not in METADATA_HELD or image_format == 'HEIF': return encoded  # HEIF: carried by the encoder

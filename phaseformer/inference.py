@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 from .model import ImageHead, compile_model, VALUE_RANGE
-from .checkpoints import load_model, parse_value_range, checkpoint_source, model_flag
+from .checkpoints import load_model, parse_value_range, checkpoint_source
 from .distributed import resolve_device
 from . import __version__
 from .images import RAW_EXTENSIONS, SIZE_MULTIPLE, to_tensor, to_pixels

@@ -162,16 +162,13 @@ def weights_digest(enhancer: Enhancer) -> str:
 # %% ../nbs/06e_survey.ipynb 25
 @dataclass
 class SurveyReport:
-    "What a survey run did (one process's share, or every process's summed)."
+    "What a survey run did: one process's share, or every process's summed (`_summed`)."
     done: int = 0
     already_done: int = 0
     failed: int = 0
     pixels: float = 0.0 # input pixels enhanced
     seconds: float = 0.0 # wall time
     manifest: Path | None = None
-
-    def __add__(self, other): return SurveyReport(*(getattr(self, k) + getattr(other, k) for k in ('done', 'already_done', 'failed', 'pixels')),
-                                                  max(self.seconds, other.seconds), self.manifest or other.manifest)
 
     def __str__(self):
         rate = f'{self.done / self.seconds:.2f} photos/s, {self.pixels / 1e6 / self.seconds:.2f} MP/s' if self.seconds and self.done else 'nothing to do'
