@@ -18,11 +18,7 @@ py_versions = '3.9 3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
-onnx_requirements = shlex.split(cfg.get('onnx_requirements', ''))
-video_requirements = shlex.split(cfg.get('video_requirements', ''))
-research_requirements = shlex.split(cfg.get('research_requirements', ''))
-raw_requirements = shlex.split(cfg.get('raw_requirements', ''))
-heif_requirements = shlex.split(cfg.get('heif_requirements', ''))
+extras = {name: shlex.split(cfg.get(f'{name}_requirements', '')) for name in ('onnx', 'video', 'research', 'raw', 'heif', 'app')}
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 
@@ -38,10 +34,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['phaseformer', 'phaseformer.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements + onnx_requirements + video_requirements + research_requirements  # dev tests them all
-                           + raw_requirements + heif_requirements,
-                    'onnx': onnx_requirements, 'video': video_requirements, 'research': research_requirements,
-                    'raw': raw_requirements, 'heif': heif_requirements},
+    extras_require={'dev': dev_requirements + sum(extras.values(), []), **extras},  # dev tests them all
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),

@@ -16,6 +16,7 @@ _HOMES = {  # module: the public names it gives the package's front
     'pretrained': ('registry', 'Pretrained', 'PRETRAINED'),
     'inference': ('Enhancer',),
     'survey': ('enhance_survey',),
+    'webapp': ('app', 'build_app'),
     'evaluation': ('evaluate_folder',),
     'config': ('TrainConfig', 'demo_config'),
     'train': ('train_model', 'Trainer'),

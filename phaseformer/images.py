@@ -16,8 +16,8 @@ from .files import write_atomically
 # %% auto 0
 __all__ = ['RAW_EXTENSIONS', 'HEIF_EXTENSIONS', 'IMAGE_EXTENSIONS', 'SRGB_PROFILE', 'METADATA_HELD', 'QUALITY', 'COLOUR_SPACES',
            'SURVEY_EXIF', 'SIZE_MULTIPLE', 'image_files', 'list_images', 'full_scale', 'to_tensor', 'to_float',
-           'to_pixels', 'to_uint8', 'convert_colours', 'display_p3_profile', 'ImageReadError', 'Photo', 'upright',
-           'render_raw', 'read_photo', 'read_image', 'exiv2', 'warn_once', 'carry_metadata', 'write_image',
+           'to_pixels', 'to_uint8', 'dated', 'convert_colours', 'display_p3_profile', 'ImageReadError', 'Photo',
+           'upright', 'render_raw', 'read_photo', 'read_image', 'exiv2', 'warn_once', 'carry_metadata', 'write_image',
            'camera_picture', 'write_test_dng', 'make_camera_files', 'describe_metadata', 'resize_image']
 
 # %% ../nbs/00b_images.ipynb 5
@@ -71,9 +71,14 @@ def to_uint8(x) -> np.ndarray:
     return to_pixels(x, np.uint8)
 
 # %% ../nbs/00b_images.ipynb 19
-SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile('sRGB')).tobytes()  # littleCMS's sRGB, embedded in outputs
+def dated(profile: bytes, when: tuple = (2026, 1, 1, 0, 0, 0)) -> bytes:
+    "An ICC profile with creation time `when` in its header (bytes 24-35), so that the same photo makes the same file."
+    return profile[:24] + struct.pack('>6H', *when) + profile[36:]
 
 # %% ../nbs/00b_images.ipynb 20
+SRGB_PROFILE = dated(ImageCms.ImageCmsProfile(ImageCms.createProfile('sRGB')).tobytes())  # littleCMS's sRGB, embedded in outputs
+
+# %% ../nbs/00b_images.ipynb 23
 def convert_colours(pixels: np.ndarray, # (H, W, 3) array: floats in [0, 1], or integers over their full scale
                     source: bytes, target: bytes, # ICC profiles: the pixels' colour space and the one wanted
                    ) -> np.ndarray:
@@ -82,7 +87,7 @@ def convert_colours(pixels: np.ndarray, # (H, W, 3) array: floats in [0, 1], or 
     x = np.ascontiguousarray(to_float(pixels), dtype=np.float32)
     return imagecodecs.cms_transform(x, source, target, colorspace='rgb', outcolorspace='rgb')
 
-# %% ../nbs/00b_images.ipynb 22
+# %% ../nbs/00b_images.ipynb 25
 def display_p3_profile() -> bytes:
     "An ICC profile of Display P3 (the colour space of phone photos): DCI-P3 primaries, D65 white, the sRGB tone curve."
     import imagecodecs
@@ -91,11 +96,11 @@ def display_p3_profile() -> bytes:
     return imagecodecs.cms_profile('rgb', whitepoint=(0.3127, 0.3290, 1.0), transferfunction=curve,
                                    primaries=(0.680, 0.320, 1.0, 0.265, 0.690, 1.0, 0.150, 0.060, 1.0))
 
-# %% ../nbs/00b_images.ipynb 25
+# %% ../nbs/00b_images.ipynb 28
 class ImageReadError(OSError):
     "An image file that could not be decoded."
 
-# %% ../nbs/00b_images.ipynb 26
+# %% ../nbs/00b_images.ipynb 29
 @dataclass
 class Photo:
     "An image as read from its file: sRGB pixels, upright, and what a written copy of it should carry."
@@ -103,14 +108,14 @@ class Photo:
     source: Path | None = None # the file, whose EXIF, XMP and IPTC written copies carry
     profile: bytes | None = None # its embedded ICC profile (None: sRGB); `write_image` can convert back to it
 
-# %% ../nbs/00b_images.ipynb 27
+# %% ../nbs/00b_images.ipynb 30
 def _heif_support(path):
     "Register pillow-heif with PIL, or an ImportError naming the extra."
     try: from pillow_heif import register_heif_opener
     except ImportError: raise ImportError(f'{path}: HEIC and HEIF files need pillow-heif: pip install "phaseformer[heif]"') from None
     register_heif_opener()
 
-# %% ../nbs/00b_images.ipynb 28
+# %% ../nbs/00b_images.ipynb 31
 _UPRIGHT = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1], 5: lambda a: a.swapaxes(0, 1),
             6: lambda a: np.rot90(a, -1), 7: lambda a: np.rot90(a)[:, ::-1], 8: lambda a: np.rot90(a)}
 
@@ -118,7 +123,7 @@ def upright(pixels: np.ndarray, orientation: int) -> np.ndarray:
     "(H, W, C) `pixels` turned as EXIF `orientation` (1-8) asks, as `PIL.ImageOps.exif_transpose` turns images."
     return np.ascontiguousarray(_UPRIGHT[orientation](pixels)) if orientation in _UPRIGHT else pixels
 
-# %% ../nbs/00b_images.ipynb 30
+# %% ../nbs/00b_images.ipynb 33
 def _deep_pixels(img: Image.Image, path: Path) -> np.ndarray | None:
     "The 16-bit (H, W, C) pixels of a colour PNG or TIFF that Pillow would read at 8 bits, else None."
     if img.mode not in ('RGB', 'RGBA') or img.format not in ('PNG', 'TIFF'): return None
@@ -132,7 +137,7 @@ def _deep_pixels(img: Image.Image, path: Path) -> np.ndarray | None:
         page = tif.pages[0]
         return np.moveaxis(page.asarray(), 0, -1) if page.axes.startswith('S') else page.asarray()
 
-# %% ../nbs/00b_images.ipynb 31
+# %% ../nbs/00b_images.ipynb 34
 def _decode(path: Path) -> tuple:
     "`(pixels, ICC profile or None)` of a file PIL opens: RGB uint8, or uint16 for 16-bit files; upright."
     if path.suffix.lower() in HEIF_EXTENSIONS: _heif_support(path)
@@ -146,7 +151,7 @@ def _decode(path: Path) -> tuple:
         if img.mode == 'P' and 'transparency' in img.info: img = img.convert('RGBA')
         return np.array(img.convert('RGB')), profile
 
-# %% ../nbs/00b_images.ipynb 33
+# %% ../nbs/00b_images.ipynb 36
 def render_raw(path, auto_bright: bool = False, # LibRaw's automatic brightening (off: the exposure as shot)
               ) -> np.ndarray:
     "(H, W, 3) uint16 sRGB rendering of a camera RAW file: camera white balance, the sRGB curve, no brightening unless asked."
@@ -156,7 +161,7 @@ def render_raw(path, auto_bright: bool = False, # LibRaw's automatic brightening
         return raw.postprocess(use_camera_wb=True, no_auto_bright=not auto_bright, output_color=rawpy.ColorSpace.sRGB,
                                gamma=(2.4, 12.92), output_bps=16)
 
-# %% ../nbs/00b_images.ipynb 34
+# %% ../nbs/00b_images.ipynb 37
 def _in_srgb(pixels: np.ndarray, profile: bytes | None, path) -> np.ndarray:
     "`pixels` converted from `profile` to sRGB, same dtype; an unusable profile is a warning, and sRGB is assumed."
     if profile is None: return pixels
@@ -165,7 +170,7 @@ def _in_srgb(pixels: np.ndarray, profile: bytes | None, path) -> np.ndarray:
         warnings.warn(f'{path}: its colour profile cannot be used ({type(e).__name__}: {e}): read as sRGB')
         return pixels
 
-# %% ../nbs/00b_images.ipynb 35
+# %% ../nbs/00b_images.ipynb 38
 def read_photo(path, raw_auto_bright: bool = False, # RAW files: LibRaw's automatic brightening
               ) -> Photo:
     "A `Photo` of any image file cameras write (JPEG, PNG, TIFF, WebP, HEIC, RAW): sRGB, upright, 8 or 16 bits."
@@ -177,12 +182,12 @@ def read_photo(path, raw_auto_bright: bool = False, # RAW files: LibRaw's automa
     except Exception as e: raise ImageReadError(f'Cannot read image {path}: {type(e).__name__}: {e}') from e
     return Photo(_in_srgb(pixels, profile, path), path, profile)
 
-# %% ../nbs/00b_images.ipynb 36
+# %% ../nbs/00b_images.ipynb 39
 def read_image(path) -> np.ndarray:
     "The (H, W, 3) sRGB pixels of any image file, upright: uint8, or uint16 from 16-bit and RAW files (`read_photo`)."
     return read_photo(path).pixels
 
-# %% ../nbs/00b_images.ipynb 43
+# %% ../nbs/00b_images.ipynb 46
 @functools.cache
 def exiv2():
     "pyexiv2, its own messages silenced (ours name the file) and its XMP parser started, as exiv2 asks before threads use it."
@@ -192,18 +197,18 @@ def exiv2():
     with pyexiv2.ImageData(blank.getvalue()) as data: data.read_xmp()
     return pyexiv2
 
-# %% ../nbs/00b_images.ipynb 44
+# %% ../nbs/00b_images.ipynb 47
 _WARNED = set()
 
 def warn_once(key, message: str):
     "Warn `message` the first time `key` is seen in this process: one warning for a run, not one per file."
     if key not in _WARNED: _WARNED.add(key); warnings.warn(message, stacklevel=3)
 
-# %% ../nbs/00b_images.ipynb 45
+# %% ../nbs/00b_images.ipynb 48
 METADATA_HELD = {'JPEG': ('EXIF', 'XMP', 'IPTC'), 'PNG': ('EXIF', 'XMP', 'IPTC'), 'TIFF': ('EXIF', 'XMP', 'IPTC'),
                  'WEBP': ('EXIF', 'XMP'), 'HEIF': ('EXIF', 'XMP')}  # what each output format holds; others hold none
 
-# %% ../nbs/00b_images.ipynb 46
+# %% ../nbs/00b_images.ipynb 49
 def _kept_tag(key: str, image_format: str) -> bool:
     "Whether an EXIF key copied from a source belongs in the output: not a RAW file's sensor and DNG tags, nor its thumbnail."
     if key.startswith(('Exif.Thumbnail.', 'Exif.SubImage')): return False
@@ -216,7 +221,7 @@ def _kept_tag(key: str, image_format: str) -> bool:
             'PhotometricInterpretation', 'StripOffsets', 'SamplesPerPixel', 'RowsPerStrip', 'StripByteCounts',
             'PlanarConfiguration', 'SampleFormat', 'ExtraSamples', 'InterColorProfile', 'XMLPacket', 'IPTCNAA'))  # the file's own
 
-# %% ../nbs/00b_images.ipynb 47
+# %% ../nbs/00b_images.ipynb 50
 def carry_metadata(encoded: bytes, # a JPEG, PNG, TIFF or WebP file in memory
                    image_format: str, # its PIL format name
                    source: Path, # the file whose EXIF, XMP and IPTC to carry
@@ -238,20 +243,20 @@ def carry_metadata(encoded: bytes, # a JPEG, PNG, TIFF or WebP file in memory
                 warnings.warn(f'{source}: its maker note does not fit in a {image_format} file\'s EXIF: written without it')
     return carried
 
-# %% ../nbs/00b_images.ipynb 48
+# %% ../nbs/00b_images.ipynb 51
 def _metadata_kinds(source: Path) -> set:
     "Which of EXIF, XMP and IPTC `source` holds (exiv2)."
     with exiv2().ImageData(Path(source).read_bytes()) as src:
         return {kind for kind, found in (('EXIF', src.read_exif()), ('XMP', src.read_xmp()), ('IPTC', src.read_iptc())) if found}
 
-# %% ../nbs/00b_images.ipynb 49
+# %% ../nbs/00b_images.ipynb 52
 def _heif_metadata(source: Path, software: str | None) -> dict:
     "pillow-heif's `exif` and `xmp` save options carrying `source`'s metadata (exiv2 writes no HEIF: it goes through a blank JPEG)."
     blank = BytesIO(); Image.new('RGB', (8, 8)).save(blank, 'JPEG')
     with Image.open(BytesIO(carry_metadata(blank.getvalue(), 'JPEG', source, software))) as img:
         return {key: img.info[key] for key in ('exif', 'xmp') if img.info.get(key)}
 
-# %% ../nbs/00b_images.ipynb 50
+# %% ../nbs/00b_images.ipynb 53
 def _png_with_profile(png: bytes, icc: bytes | None) -> bytes:
     "A PNG file with an iCCP chunk holding `icc` right after its header (imagecodecs' encoder writes none)."
     if not icc: return png
@@ -259,10 +264,10 @@ def _png_with_profile(png: bytes, icc: bytes | None) -> bytes:
     chunk = struct.pack('>I', len(body)) + b'iCCP' + body + struct.pack('>I', zlib.crc32(b'iCCP' + body))
     return png[:33] + chunk + png[33:]  # after the signature (8 bytes) and IHDR (25)
 
-# %% ../nbs/00b_images.ipynb 51
+# %% ../nbs/00b_images.ipynb 54
 QUALITY = {'JPEG': 95, 'WEBP': 95, 'HEIF': 95}  # lossy formats: restored photos are not worth degrading again
 
-# %% ../nbs/00b_images.ipynb 52
+# %% ../nbs/00b_images.ipynb 55
 def _encode(pixels: np.ndarray, image_format: str, icc: bytes | None, **info) -> bytes:
     "`pixels` (uint8, or uint16 for PNG and TIFF) as a file of `image_format` in memory, with ICC profile `icc` and PIL's `info`."
     pixels = np.ascontiguousarray(pixels)  # a model's output is often a transposed view
@@ -275,10 +280,10 @@ def _encode(pixels: np.ndarray, image_format: str, icc: bytes | None, **info) ->
     options = {**({'icc_profile': icc} if icc else {}), **({'quality': QUALITY[image_format]} if image_format in QUALITY else {}), **info}
     f = BytesIO(); Image.fromarray(pixels).save(f, format=image_format, **options); return f.getvalue()
 
-# %% ../nbs/00b_images.ipynb 53
+# %% ../nbs/00b_images.ipynb 56
 COLOUR_SPACES = ('srgb', 'input')  # outputs in sRGB with its profile (default), or converted back to the input's profile
 
-# %% ../nbs/00b_images.ipynb 54
+# %% ../nbs/00b_images.ipynb 57
 def _output_pixels(image, like: Photo | None, colour_space: str, dtype) -> tuple:
     "`(pixels of dtype, ICC profile to embed)`: sRGB and its profile, or (`'input'`) converted to `like`'s own profile."
     if like is None: return to_pixels(image, dtype), None
@@ -286,7 +291,7 @@ def _output_pixels(image, like: Photo | None, colour_space: str, dtype) -> tuple
         return to_pixels(convert_colours(to_float(image), SRGB_PROFILE, like.profile), dtype), like.profile
     return to_pixels(image, dtype), SRGB_PROFILE
 
-# %% ../nbs/00b_images.ipynb 55
+# %% ../nbs/00b_images.ipynb 58
 def write_image(image, # (H, W, 3) uint8 or uint16 pixels, or a (3, H, W) float tensor in [0, 1], in sRGB
                 path, # the file; its extension says the format
                 like: Photo | None = None, # the photo `image` restores: its metadata, bit depth and profile are carried
@@ -310,7 +315,7 @@ def write_image(image, # (H, W, 3) uint8 or uint16 pixels, or a (3, H, W) float 
     if carry: encoded = _with_metadata(encoded, image_format, like.source, software, path)
     return write_atomically(path, lambda f: f.write(encoded))
 
-# %% ../nbs/00b_images.ipynb 56
+# %% ../nbs/00b_images.ipynb 59
 def _with_metadata(encoded: bytes, image_format: str, source: Path, software: str | None, path: Path) -> bytes:
     "`encoded` carrying what it can hold of `source`'s metadata; what it cannot hold is one warning per run."
     held = METADATA_HELD.get(image_format, ())
@@ -323,13 +328,13 @@ def _with_metadata(encoded: bytes, image_format: str, source: Path, software: st
         warnings.warn(f'{source}: its metadata could not be copied ({type(e).__name__}: {e}): {path} is written without it')
         return encoded
 
-# %% ../nbs/00b_images.ipynb 60
+# %% ../nbs/00b_images.ipynb 63
 def camera_picture(height: int = 64, width: int = 96) -> np.ndarray:
     "A smooth, colourful (H, W, 3) float64 picture in [0, 1] (sRGB): what the test camera files hold."
     y, x = np.mgrid[0:height, 0:width] / np.array([height, width])[:, None, None]
     return np.stack([0.15 + 0.7 * x, 0.25 + 0.5 * y, 0.75 - 0.55 * x * y], -1)
 
-# %% ../nbs/00b_images.ipynb 61
+# %% ../nbs/00b_images.ipynb 64
 def write_test_dng(path, picture: np.ndarray, # sRGB floats in [0, 1], even sides
                    white: int = 4095, # the sensor's white level (12 bits)
                   ) -> Path:
@@ -355,13 +360,13 @@ def write_test_dng(path, picture: np.ndarray, # sRGB floats in [0, 1], even side
     converter.convert(mosaic, filename=str(path.with_suffix('')))
     return path.with_suffix('.dng')
 
-# %% ../nbs/00b_images.ipynb 62
+# %% ../nbs/00b_images.ipynb 65
 SURVEY_EXIF = {'Exif.Image.Make': 'phaseformer', 'Exif.Image.Model': 'test camera', 'Exif.Photo.DateTimeOriginal': '2026:07:01 10:20:30',
                'Exif.Photo.ExposureTime': '1/125', 'Exif.Photo.LensModel': 'dome port 14mm',
                'Exif.GPSInfo.GPSLatitudeRef': 'N', 'Exif.GPSInfo.GPSLatitude': '47/1 36/1 1231/100',
                'Exif.GPSInfo.GPSLongitudeRef': 'W', 'Exif.GPSInfo.GPSLongitude': '122/1 20/1 4567/100'}  # what surveys map photos by
 
-# %% ../nbs/00b_images.ipynb 63
+# %% ../nbs/00b_images.ipynb 66
 def make_camera_files(folder, picture: np.ndarray | None = None, # sRGB floats in [0, 1] (default: `camera_picture()`)
                      ) -> dict:
     "Write one file of each kind cameras give (P3 JPEG with EXIF/GPS/XMP/IPTC and orientation 6, 16-bit TIFF and PNG, HEIC, DNG)."
@@ -388,7 +393,7 @@ def make_camera_files(folder, picture: np.ndarray | None = None, # sRGB floats i
     write_test_dng(files['dng'], picture)
     return files
 
-# %% ../nbs/00b_images.ipynb 66
+# %% ../nbs/00b_images.ipynb 69
 def describe_metadata(path, keys: tuple = ('Exif.Image.Orientation', 'Exif.Image.Software', 'Exif.Image.Make', 'Exif.Photo.DateTimeOriginal',
                                            'Exif.Photo.LensModel', 'Exif.GPSInfo.GPSLatitude', 'Exif.GPSInfo.GPSLongitude',
                                            'Xmp.dc.subject', 'Xmp.tiff.Orientation', 'Iptc.Application2.Caption'),
@@ -400,7 +405,7 @@ def describe_metadata(path, keys: tuple = ('Exif.Image.Orientation', 'Exif.Image
     profile = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(BytesIO(icc))).strip() if icc else None
     return {**{key: found.get(key) for key in keys}, 'ICC profile': profile}
 
-# %% ../nbs/00b_images.ipynb 80
+# %% ../nbs/00b_images.ipynb 83
 def resize_image(img: np.ndarray, size: tuple) -> np.ndarray:
     "Resize an (H, W, 3) uint8 or uint16 array to `size` = (h, w) with antialiasing (PIL bicubic); same dtype."
     if img.shape[:2] == tuple(size): return img
@@ -409,5 +414,5 @@ def resize_image(img: np.ndarray, size: tuple) -> np.ndarray:
                            .resize((size[1], size[0]), Image.BICUBIC)) for c in range(img.shape[2])]
     return to_pixels(np.stack(channels, -1), img.dtype)
 
-# %% ../nbs/00b_images.ipynb 83
+# %% ../nbs/00b_images.ipynb 86
 SIZE_MULTIPLE = 8  # image sides the model accepts are multiples of this: 2 ** its three downsamplings

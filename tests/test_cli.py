@@ -4,8 +4,7 @@ import pytest
 import torch
 from PIL import Image
 from phaseformer.model import Phaseformer, phaseformer_tiny_config
-from phaseformer.pretrained import file_hashes
-from weights_server import WeightsServer, save_authors_whole_model, registry_file
+from weights_server import serve_released
 
 
 def run(*args, cwd=None):
@@ -207,13 +206,8 @@ def test_a_bug_keeps_its_traceback_in_train_log(tiny_dataset, tmp_path):
 @pytest.fixture(scope='module')
 def released(tmp_path_factory):
     "A tiny model saved the authors' way, served from 127.0.0.1 and registered as 'test'; the commands' environment."
-    root = tmp_path_factory.mktemp('released')
-    path = save_authors_whole_model(Phaseformer(phaseformer_tiny_config()).eval(), root / 'best.pth')
-    server = WeightsServer({'/best.pth': path.read_bytes()})
-    blob, sha256 = file_hashes(path)
-    registry_file(root / 'registry.json', [{'name': 'test', 'url': server.url + '/best.pth', 'git_blob': blob, 'sha256': sha256,
-                                            'trained_on': 'nothing (a test)'}])
-    yield {**os.environ, 'PHASEFORMER_REGISTRY': str(root / 'registry.json'), 'TORCH_HOME': str(root / 'torch_home')}, server
+    env, server = serve_released(tmp_path_factory.mktemp('released'))
+    yield env, server
     server.close()
 
 

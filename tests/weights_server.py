@@ -1,6 +1,6 @@
 """Test helpers for released weights: an HTTP server on 127.0.0.1 that logs its requests, and whole-model pickles saved
-the authors' way. Used by `nbs/01b_pretrained.ipynb` and `tests/test_cli.py`; nothing here reaches the internet."""
-import http.server, json, sys, threading, types
+the authors' way. Used by `nbs/01b_pretrained.ipynb` and the tests; nothing here reaches the internet."""
+import http.server, json, os, sys, threading, types
 from pathlib import Path
 import torch
 
@@ -41,3 +41,15 @@ def save_authors_whole_model(model: torch.nn.Module, path: Path):
 def registry_file(path: Path, entries: list) -> Path:
     "A registry of extra released weights (the file `PHASEFORMER_REGISTRY` names)."
     path.write_text(json.dumps(entries)); return path
+
+
+def serve_released(root: Path) -> tuple:
+    "A tiny model saved the authors' way, served from 127.0.0.1 and registered as 'test': `(the commands' environment, server)`."
+    from phaseformer.model import Phaseformer, phaseformer_tiny_config
+    from phaseformer.pretrained import file_hashes
+    path = save_authors_whole_model(Phaseformer(phaseformer_tiny_config()).eval(), root / 'best.pth')
+    server = WeightsServer({'/best.pth': path.read_bytes()})
+    blob, sha256 = file_hashes(path)
+    registry_file(root / 'registry.json', [{'name': 'test', 'url': server.url + '/best.pth', 'git_blob': blob, 'sha256': sha256,
+                                            'trained_on': 'nothing (a test)'}])
+    return {**os.environ, 'PHASEFORMER_REGISTRY': str(root / 'registry.json'), 'TORCH_HOME': str(root / 'torch_home')}, server
