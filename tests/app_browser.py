@@ -73,7 +73,7 @@ def enhance_on_page(page, url: str, files: list, weights: str, timeout: float = 
     page.goto(url)
     page.get_by_role('button', name='Enhance').wait_for()
     page.locator('input[type=file]').first.set_input_files([str(f) for f in files])
-    for name in (Path(f).name for f in files): page.get_by_text(name).first.wait_for()  # uploaded
+    for name in (Path(f).name for f in files): page.get_by_label(name, exact=True).first.wait_for()  # uploaded: in the file list
     page.get_by_label('Weights').click(); page.get_by_role('option', name=weights, exact=True).click()
     page.get_by_role('button', name='Enhance').click()
     page.get_by_text(re.compile(r'Enhanced \d+ of \d+ file')).wait_for(timeout=timeout * 1000)

@@ -1,11 +1,12 @@
 """The web page as its users meet it: `phaseformer-app` on 127.0.0.1, in Debian's Chromium driven by Playwright, and
 through its API with `gradio_client`."""
-import os, signal, subprocess
+import os, signal, subprocess, zipfile
 import pytest
 from gradio_client import Client, handle_file
 from phaseformer.checkpoints import save_checkpoint
 from phaseformer.images import make_camera_files, describe_metadata
 from phaseformer.model import Phaseformer, phaseformer_tiny_config
+from phaseformer.video import make_test_clip
 from app_browser import browser_missing, running_app, browser_page, enhance_on_page, download
 from weights_server import serve_released
 
@@ -64,6 +65,8 @@ def test_the_api_refuses_what_the_page_does_not_offer(released, photos, tmp_path
             with pytest.raises(Exception, match='not in the list of choices|weights must be one of'): enhance(photo, weights)
         summary, archive = enhance(photo, 'offered/best.pth')
         assert summary == 'Enhanced 1 of 1 file.' and archive.endswith('phaseformer-enhanced.zip')
+        summary, archive = enhance(make_test_clip(tmp_path / 'dive.mp4'), 'offered/best.pth')  # a video
+        assert summary == 'Enhanced 1 of 1 file.' and zipfile.ZipFile(archive).namelist() == ['dive.mp4']
         with pytest.raises(Exception, match='(?i)exceeds|too large|maximum'): enhance(tmp_path / 'big.jpg', 'offered/best.pth')
         app.process.send_signal(signal.SIGINT)  # Ctrl-C
         assert app.process.wait(30) == 0

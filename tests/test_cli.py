@@ -261,7 +261,7 @@ def test_enhance_a_video_keeps_its_rate_and_sound(checkpoints, tmp_path):
 
 
 def test_experiments_grid_refuses_a_bad_setting_then_resumes_after_ctrl_c(tiny_dataset, tmp_path):
-    base = {'dataset_path': [str(tiny_dataset)], 'model': 'tiny', 'size': 32, 'batch_size': 4, 'test_batch_size': 4, 'niter': 4,
+    base = {'dataset_path': [str(tiny_dataset)], 'model': 'tiny', 'size': 32, 'batch_size': 4, 'test_batch_size': 4, 'niter': 2,
             'niter_decay': 0, 'perceptual': False, 'threads': 0, 'sample_every': 0, 'cache': True, 'device': 'cpu'}
     grid = tmp_path / 'grid.json'
     grid.write_text(json.dumps({'settings': {'published': {}, 'wide': {'attention': 'wide'}}, 'base': base}))
