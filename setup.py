@@ -18,7 +18,8 @@ py_versions = '3.9 3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
-extras = {name: shlex.split(cfg.get(f'{name}_requirements', '')) for name in ('onnx', 'video', 'research', 'raw', 'heif', 'app')}
+extras = {name: shlex.split(cfg.get(f'{name}_requirements', '')) for name in ('onnx', 'video', 'research', 'raw', 'heif', 'app',
+                                                                                   'tensorboard', 'mlflow', 'wandb')}
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 

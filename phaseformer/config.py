@@ -15,6 +15,7 @@ from .losses import FixedWeighting, term_names
 from .data import PairedTransform
 from .images import SIZE_MULTIPLE
 from .pretrained import pretrained_entry
+from .tracking import chosen_loggers
 
 # %% ../nbs/05a_config.ipynb 5
 LR_POLICIES = ('lambda', 'step', 'plateau', 'cosine', 'onecycle')
@@ -78,6 +79,11 @@ class TrainConfig:
     save_every: int = 0 # also keep epoch_NNN.pth every this many epochs (0: only last.pth and best.pth)
     sample_every: int = 500 # optimizer steps between sample grids (0: none)
     max_steps: int = 0 # stop after this many optimizer steps (0: no limit); for quick checks
+    log: str = 'auto' # where to watch the run besides metrics.csv: tensorboard, mlflow, wandb (comma-separated), auto (TensorBoard when installed) or none
+    log_every: int = 50 # optimizer steps between reads of the step values for --log (kept on the device until then)
+    mlflow_uri: str | None = None # --log mlflow: a tracking server, e.g. http://mlflow:5000 (default: an SQLite store in --output_dir)
+    mlflow_experiment: str = 'phaseformer' # --log mlflow: the experiment of the run
+    wandb_project: str = 'phaseformer' # --log wandb: the project of the run
     device: str = 'auto' # auto, cpu, cuda, cuda:1, ...
     nproc: int = 0 # processes to start on this machine (DDP): 0 = one per visible GPU, 1 = no DDP
     seed: int = 0 # random seed; each process and epoch derives its own streams from it
@@ -113,7 +119,8 @@ class TrainConfig:
             (self.save_every >= 0, f'--save_every must be 0 or more, got {self.save_every}'),
             (self.divergence == 0 or self.divergence > 1, f'--divergence must be 0 (off) or above 1, got {self.divergence}'),
             (self.nproc >= 0, f'--nproc must be 0 or more, got {self.nproc}'),
-            (0 <= self.ema < 1, f'--ema must be in [0, 1), got {self.ema}')]
+            (0 <= self.ema < 1, f'--ema must be in [0, 1), got {self.ema}'),
+            (self.log_every >= 1, f'--log_every must be at least 1, got {self.log_every}')]
         for ok, message in checks:
             if not ok: raise ValueError(message)
         try: self.model_config()  # the model's own rules for its kinds (attention, skip, outputs)
@@ -124,6 +131,7 @@ class TrainConfig:
             if not weights: continue
             try: FixedWeighting(len(names), weights)  # the loss's own rules for its weights
             except ValueError as e: raise ValueError(f'{flag} ({", ".join(names)}): {e}') from None
+        chosen_loggers(self.log)  # a logger not installed: one line naming its extra, before any work
         self.check_sources()
         return self
 

@@ -85,7 +85,7 @@ def run_grid(grid: Grid, quiet: bool = True, # no per-epoch lines (each run's tr
           f'{len(configs) - len(todo)} finished, {stopped} to continue, {len(todo) - stopped} to start')
     for i, key in enumerate(todo, 1):
         last, start = states[key][1], time.time()
-        summary = Trainer(replace(configs[key], resume=last and str(last)), quiet=quiet).fit()
+        summary = Trainer(replace(configs[key], resume=last and str(last)), quiet=quiet, tags={'setting': key[0], 'seed': key[1]}).fit()
         print(f'[{i}/{len(todo)}] {key[0]}, seed {key[1]}{" (continued)" if last else ""}: PSNR {summary.get("psnr_low", math.nan):.2f} dB '
               f'on its held-out pairs, {(time.time() - start) / 60:.1f} min; {summary["run_dir"]}')
     return {key: run_state(cfg)[1] for key, cfg in configs.items()}

@@ -270,10 +270,14 @@ class PhaseformerLoss(nn.Module):
         "The per-term losses of one head, stacked in `self.terms` order."
         return torch.stack([fn(pred, target) for fn in self.terms.values()])
 
+    def weight_tensors(self) -> dict:
+        "Every weight by name, as detached tensors where they are (reading none): `w_<term>` and `w_head_low`, `w_head_high`."
+        with torch.no_grad(): terms, heads = self.term_weighting.weights(), self.head_weighting.weights()
+        return {**{f'w_{k}': w for k, w in zip(self.terms, terms)}, **{f'w_head_{k}': w for k, w in zip(HEADS, heads)}}
+
     def current_weights(self) -> dict:
-        "Every weight by name, as plain floats: `w_<term>` and `w_head_low`, `w_head_high`."
-        return {**{f'w_{k}': w for k, w in zip(self.terms, self.term_weighting.current_weights())},
-                **{f'w_head_{k}': w for k, w in zip(HEADS, self.head_weighting.current_weights())}}
+        "Every weight by name, as plain floats."
+        return {k: round(float(w), 6) for k, w in self.weight_tensors().items()}
 
     def forward(self, low, target, high=None, target_high=None):
         "Total loss and a dict of detached 0-dim tensors: `low_<term>`, `high_<term>`, `loss_low`, `loss_high`."

@@ -35,6 +35,7 @@ from .distributed import distributed_env, resolve_device, all_mean, epoch_seed, 
 from .runs import (new_run_dir, snapshot_name, run_checkpoints, read_training_state, log_to, write_metrics,
                               read_metrics, save_curves, image_grid, latest_run)
 from .files import exit_on_user_error, check_writable
+from .tracking import RunTracker, open_tracker, step_values, epoch_values, sample_grid
 
 # %% ../nbs/05_train.ipynb 5
 @torch.no_grad()
@@ -162,8 +163,9 @@ class Trainer:
                  quiet: bool = False, # no progress bars or printing
                  criterion: nn.Module | None = None, # the loss: `criterion(low, target, high, target_high) -> (loss, parts)`
                  optimizer_factory=default_optimizer, # `f(param_groups, cfg) -> optimizer`
+                 tags: dict | None = None, # what the loggers file the run under, e.g. an experiments grid's setting and seed
                 ):
-        self.cfg = cfg.validate()
+        self.cfg, self.tags, self.tracker = cfg.validate(), tags or {}, RunTracker()  # rank 0's loggers: opened with the run folder
         self._start_process()  # rank, device, process group, seeds: the same initial weights in every process
         self.quiet = quiet or not self.main
         self.data = RunData.from_config(cfg, self.device, self.distributed, self.rank, self.world)
@@ -222,17 +224,22 @@ def _sync_grads(params, world_size: int):
         if p.grad is not None: dist.all_reduce(p.grad); p.grad /= world_size
 
 @patch
-def apply_gradients(self: Trainer, x, low, y):
-    "The optimizer step after the last micro-batch: sync, clip, step; then EMA, schedule, step count and sample grid."
+def apply_gradients(self: Trainer, x, low, y, loss, parts: dict, skipped: int):
+    "The optimizer step after the last micro-batch: sync, clip, step; then EMA, schedule, step count, sample grid and the loggers' values."
     _sync_grads(self.weight_params, self.world)
-    if self.cfg.clip:
+    lr, grad_norm = self.optimizer.param_groups[0]['lr'], None
+    if self.cfg.clip or self.tracker.loggers:  # the norm of the unscaled gradients, before clipping
         self.scaler.unscale_(self.optimizer)
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip)
+        grad_norm = (torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip) if self.cfg.clip else
+                     torch.nn.utils.get_total_norm([p.grad for p in self.model.parameters() if p.grad is not None]))
     self.scaler.step(self.optimizer); self.scaler.update(); self.optimizer.zero_grad(set_to_none=True)
     if self.ema: self.ema.update_parameters(self.model)
     self.schedule.step_iteration(); self.global_step += 1
     if self.main and self.cfg.sample_every and self.global_step % self.cfg.sample_every == 0:
         write_image(image_grid(x[:4].float(), low[:4].detach().float(), y[:4]), self.run_dir / 'samples' / f'step{self.global_step:07d}.png')
+    if self.tracker.loggers:  # kept on the device: read every --log_every steps
+        weights = getattr(self.criterion, 'weight_tensors', dict)()  # a criterion of your own may learn none
+        self.tracker.step(self.global_step, step_values(loss, parts, weights, grad_norm), {'lr': lr, 'skipped_steps': skipped})
 
 # %% ../nbs/05_train.ipynb 27
 @patch
@@ -262,7 +269,7 @@ def train_epoch(self: Trainer, epoch: int) -> dict:
                 if self.main: tqdm.write(f'Non-finite loss at epoch {epoch}, batch {i}: skipped. Components: {_components(parts)}', file=sys.stderr)
                 continue
             self.scaler.scale(loss / cfg.accum_steps).backward()
-        if last_micro: self.apply_gradients(x, low, y)
+        if last_micro: self.apply_gradients(x, low, y, loss, parts, skipped)
         for k, v in {'loss': loss.detach(), **parts}.items(): sums[k] = sums.get(k, 0) + v
         count += 1; images += len(x); loss_total += loss_value
         if not self.quiet:
@@ -294,6 +301,7 @@ def _open_run(self: Trainer):
         try: self._prepare_run_dir()
         except OSError as e: problem = str(e)
     self._stop_together(problem)
+    if self.main: self.tracker = open_tracker(self.cfg, self.run_dir, self.global_step if self.resumed_from else None, self.tags, _settings(self.cfg))
 
 @patch
 def _check_checkpoint_dir(self: Trainer):
@@ -410,9 +418,13 @@ def _load_loss_weights(self: Trainer, saved: dict, path):
 @patch
 def fit(self: Trainer) -> dict:
     "Train for the configured epochs, evaluating, logging and checkpointing; returns the final summary."
+    parameters = sum(p.numel() for p in self.model.parameters())
+    self.tracker.text('command', ' '.join(sys.argv)); self.tracker.text('model', f'{self.cfg.model_config()}\n{parameters:,} parameters')
     with (log_to(self.run_dir / 'train.log') if self.main else nullcontext()):
-        try: return self._fit()
+        try: summary = self._fit()
         except OSError as e: raise OSError(f'{e} The run stopped: {self.resume_hint()}') from None  # a full disk, say
+    self.tracker.close(_settings(self.cfg) | self.tags, {f'hparams/{k}': v for k, v in summary.items() if isinstance(v, float)})
+    return summary
 
 @patch
 def _fit(self: Trainer) -> dict:
@@ -465,6 +477,10 @@ def _log_epoch(self: Trainer, epoch: int, train_stats: dict, metrics: dict, iden
     self.history.append(row)
     write_metrics(self.history, self.run_dir / 'metrics.csv')  # before the checkpoint: a resume drops rows past it
     save_curves(self.history, self.run_dir)
+    if self.tracker.loggers:  # every step up to the checkpoint is logged before it is written
+        self.tracker.scalars(self.global_step, epoch_values(train_stats, metrics, identity, self.device))
+        if metrics: self.tracker.image('samples', sample_grid(self.model, self.data.test_set, self.device), self.global_step)
+        self.tracker.flush()
     self.save(epoch, *names)
     if not self.quiet:
         weights = ' '.join(f'{k[2:]}={v:.3f}' for k, v in self.criterion.current_weights().items())
@@ -490,7 +506,7 @@ def train_model(cfg: TrainConfig | None = None, **overrides) -> dict:
     if overrides: cfg = TrainConfig(**{**asdict(cfg), **overrides})
     return Trainer(cfg).fit()
 
-# %% ../nbs/05_train.ipynb 84
+# %% ../nbs/05_train.ipynb 85
 USER_ERRORS = (ValueError, OSError, TrainingStopped)  # one line for these; anything else is a bug and keeps its traceback
 
 def _resumed_config(argv) -> dict | None:
@@ -505,7 +521,7 @@ def _process_count(cfg: TrainConfig) -> int:
     if cfg.nproc: return cfg.nproc
     return torch.cuda.device_count() if cfg.device in ('auto', 'cuda') and torch.cuda.device_count() > 1 else 1
 
-# %% ../nbs/05_train.ipynb 85
+# %% ../nbs/05_train.ipynb 86
 def _interrupted(trainer) -> str:
     "What a Ctrl-C leaves: the step it stopped at and the checkpoint to resume from."
     if getattr(trainer, 'run_dir', None) is None: return 'interrupted before training started; no checkpoint was written'
@@ -536,7 +552,7 @@ def run_training(cfg: TrainConfig, notes: list = ()):
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
-# %% ../nbs/05_train.ipynb 86
+# %% ../nbs/05_train.ipynb 87
 def resolve_auto_resume(cfg: TrainConfig) -> tuple:
     "`(cfg, note)` for `--resume auto`: continue the newest run in `--output_dir` with the same settings, or start one."
     last = latest_run(cfg.output_dir, _settings(cfg))
@@ -544,7 +560,7 @@ def resolve_auto_resume(cfg: TrainConfig) -> tuple:
     restart = os.environ.get('TORCHELASTIC_RESTART_COUNT', '0')  # set by torchrun's elastic agent
     return replace(cfg, resume=str(last)), f'--resume auto: continuing {last}' + (f' (torchrun restart {restart})' if restart != '0' else '')
 
-# %% ../nbs/05_train.ipynb 88
+# %% ../nbs/05_train.ipynb 89
 def _restarted_without_store_fix() -> str | None:
     "Why this process must stop: torchrun restarted it without TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1, so it would hang; else None."
     restart = os.environ.get('TORCHELASTIC_RESTART_COUNT', '0')
@@ -553,7 +569,7 @@ def _restarted_without_store_fix() -> str | None:
             'is started with TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 (pytorch/pytorch#135712): start it so, and the same command '
             'with --resume auto continues from the last complete epoch')
 
-# %% ../nbs/05_train.ipynb 91
+# %% ../nbs/05_train.ipynb 92
 def main(argv=None # command-line words (default: sys.argv[1:])
         ):
     "Train Phaseformer; `phaseformer-train --help` lists every setting with its default."
@@ -574,5 +590,5 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     except torch.multiprocessing.ProcessExitedException as e: sys.exit(e.exit_code)  # the process printed why
     except KeyboardInterrupt: sys.exit(130)  # Ctrl-C reaches every process; rank 0 printed where the run stands
 
-# %% ../nbs/05_train.ipynb 92
+# %% ../nbs/05_train.ipynb 93
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': main()  # python -m phaseformer.train, torchrun

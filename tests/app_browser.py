@@ -53,11 +53,12 @@ def running_app(*flags, env=None):
 
 
 @contextmanager
-def browser_page(width: int = 1280, height: int = 1000):
-    "A Chromium page that refuses every request leaving 127.0.0.1; `page.outside` lists them."
+def browser_page(width: int = 1280, height: int = 1000, webgl: bool = False):
+    "A Chromium page that refuses every request leaving 127.0.0.1 (`page.outside` lists them); `webgl`: drawn by SwiftShader."
     from playwright.sync_api import sync_playwright
+    args = [a for a in CHROMIUM['args'] if a != '--disable-gpu'] + ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'] if webgl else CHROMIUM['args']
     with sync_playwright() as p:
-        browser = p.chromium.launch(**CHROMIUM)
+        browser = p.chromium.launch(executable_path=CHROMIUM['executable_path'], args=args)
         page = browser.new_page(viewport={'width': width, 'height': height}, accept_downloads=True)
         page.outside = []
         def answer(route):

@@ -5,6 +5,7 @@ import json, shutil, signal, subprocess, sys
 from pathlib import Path
 import pytest
 import torch
+from tensorboard_logs import logged, purge_marks
 
 # Runs phaseformer-train in this process after arranging a SIGKILL of itself at the chosen point.
 KILLER = r'''
@@ -35,7 +36,8 @@ phaseformer.train.main(argv)
 '''
 
 SETTINGS = ['--model', 'tiny', '--size', '32', '--crop', '--batch_size', '4', '--test_batch_size', '4', '--niter', '2',
-            '--niter_decay', '1', '--no_perceptual', '--device', 'cpu', '--sample_every', '0', '--seed', '3']  # --threads as users run it (2)
+            '--niter_decay', '1', '--no_perceptual', '--device', 'cpu', '--sample_every', '0', '--seed', '3',
+            '--log', 'tensorboard', '--log_every', '1']  # --threads as users run it (2); every step sent to TensorBoard at once
 
 
 def train(*args, kill=None):
@@ -75,6 +77,12 @@ def test_killed_and_resumed_run_matches_the_uninterrupted_one(tiny_dataset, tmp_
     assert 'Resumed' in resumed.stdout and 'Resuming with changed settings' not in resumed.stdout
     assert list(tmp_path.iterdir()) == [run]  # the same run folder
     assert_same_weights(run, uninterrupted)
+    expected = logged(uninterrupted)
+    assert [step for step, _ in expected] == list(range(1, 13))
+    assert [step for step, _ in logged(run)] == list(range(1, 13))  # each step once, in order: the killed run's later steps purged
+    assert [v for _, v in logged(run)] == pytest.approx([v for _, v in expected], abs=1e-5)  # the same curve
+    assert [step for step, _ in logged(run, 'eval/psnr_low')] == [4, 8, 12]
+    assert purge_marks(run) == [5] and purge_marks(uninterrupted) == []  # the resumed writer purges from the step after epoch 1
     rows = (run / 'metrics.csv').read_text().splitlines()
     assert [r.split(',')[0] for r in rows[1:]] == ['1', '2', '3']  # every epoch once, in order
     assert 'Resumed' in (run / 'train.log').read_text()
