@@ -72,12 +72,13 @@ def write_examples(folder) -> list:
 
 # %% ../nbs/06f_app.ipynb 20
 def unique_copies(uploads, folder: Path) -> Path:
-    "Each upload copied into the new `folder` under its own name (a repeated name gets -2, -3, ...); the folder."
+    "Each upload linked (else copied) into the new `folder` under its own name (a repeated name gets -2, -3, ...); the folder."
     folder.mkdir(parents=True)
     for upload in map(Path, uploads):
         target, n = folder / upload.name, 1
         while target.exists(): n += 1; target = folder / f'{upload.stem}-{n}{upload.suffix}'
-        shutil.copyfile(upload, target)
+        try: os.link(upload, target)  # gradio's upload and ours on one disk: a video is not written twice
+        except OSError: shutil.copyfile(upload, target)
     return folder
 
 # %% ../nbs/06f_app.ipynb 21

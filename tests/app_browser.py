@@ -1,8 +1,9 @@
 """Test helpers for the web page: `phaseformer-app` started on a free port of 127.0.0.1, and Debian's Chromium driven by
 Playwright through the page's steps. Used by `tests/test_app.py` and `tools/app_screenshot.py`."""
-import re, socket, subprocess, threading, time
+import re, subprocess, threading, time, urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from phaseformer.distributed import free_port
 
 CHROMIUM = dict(executable_path='/usr/bin/chromium', args=['--no-sandbox', '--disable-gpu', '--disable-background-networking',
                                                            '--disable-component-update', '--disable-sync', '--no-first-run'])
@@ -15,9 +16,15 @@ def browser_missing() -> str | None:
     except ImportError: return 'no playwright (pip install playwright)'
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+def wait_until_answering(url: str, timeout: float = 120):
+    "Wait until `url` answers an HTTP request (a server just started)."
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2): return
+        except OSError:
+            if time.time() > deadline: raise AssertionError(f'{url} did not answer in {timeout:.0f} s') from None
+            time.sleep(0.3)
 
 
 class RunningApp:

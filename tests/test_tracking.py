@@ -1,13 +1,14 @@
 """Runs watched where researchers watch them: a real MLflow server (killed mid-run, then back), Weights & Biases offline,
 and no host-device synchronisation added to a training step. TensorBoard across a SIGKILL and resume: tests/test_resume.py."""
-import json, os, signal, struct, subprocess, time, urllib.request
+import json, os, signal, struct, subprocess, time
 from pathlib import Path
 import pytest
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from phaseformer.config import TrainConfig
 from phaseformer.train import Trainer
-from app_browser import free_port
+from phaseformer.distributed import free_port
+from app_browser import wait_until_answering
 from tensorboard_logs import logged, tags
 
 TINY = ['--model', 'tiny', '--size', '32', '--batch_size', '4', '--test_batch_size', '4', '--no_perceptual', '--device', 'cpu',
@@ -24,12 +25,9 @@ def mlflow_server(folder: Path, port: int) -> subprocess.Popen:
     server = subprocess.Popen(['mlflow', 'server', '--backend-store-uri', f'sqlite:///{folder}/mlflow.db', '--default-artifact-root',
                                (folder / 'artifacts').as_uri(), '--host', '127.0.0.1', '--port', str(port), '--workers', '1'],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # its workers in its group
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=2): return server
-        except OSError: time.sleep(0.3)
-    stop(server); raise AssertionError('mlflow server did not start')
+    try: wait_until_answering(f'http://127.0.0.1:{port}/health')
+    except AssertionError: stop(server); raise
+    return server
 
 
 def stop(server: subprocess.Popen):

@@ -4,12 +4,12 @@
     apt-get install chromium && pip install -e ".[dev]"
     python tools/tensorboard_screenshot.py            # about a minute on 2 CPU cores (the demo data, the tiny model)
 """
-import subprocess, sys, tempfile, time, urllib.request
+import subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'tests'))
-from app_browser import browser_page, free_port  # noqa: E402
+from app_browser import browser_page, free_port, wait_until_answering  # noqa: E402
 
 runs = Path(tempfile.mkdtemp())
 subprocess.run(['phaseformer-train', '--demo', '--model', 'tiny', '--niter', '6', '--niter_decay', '2', '--log_every', '3', '--output_dir', str(runs)],
@@ -18,9 +18,7 @@ port = free_port()
 board = subprocess.Popen(['tensorboard', '--logdir', str(runs), '--host', '127.0.0.1', '--port', str(port)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:
-    for _ in range(120):
-        try: urllib.request.urlopen(f'http://127.0.0.1:{port}/', timeout=2); break
-        except OSError: time.sleep(0.5)
+    wait_until_answering(f'http://127.0.0.1:{port}/')
     with browser_page(1400, 1000, webgl=True) as page:  # TensorBoard's charts are drawn with WebGL
         page.goto(f'http://127.0.0.1:{port}/#timeseries')
         tags = page.get_by_role('combobox', name='Filter tags (regex)')
