@@ -36,8 +36,8 @@ def test_a_photo_downloaded_from_the_page_is_the_file_the_command_writes(release
         enhance_on_page(page, app.url, [photo, broken], 'test')
         assert page.get_by_text('Enhanced 1 of 2 files.').is_visible()
         assert page.get_by_text('broken.jpg could not be enhanced: Cannot read image broken.jpg').is_visible()  # the rest went on
-        assert page.get_by_text('dive_p3.jpg: before | after').is_visible()  # the slider
-        assert page.get_by_text('UIQM').is_visible()
+        page.get_by_text('dive_p3.jpg: before | after').wait_for()  # the slider: drawn after the request's line, so waited for
+        page.get_by_text('UIQM').first.wait_for()
         downloaded = download(page, 'Download dive_p3.png', tmp_path / 'page.png')
         page.screenshot(path=str(tmp_path / 'app.png'), full_page=True)
         assert page.outside == []  # the page asked nothing of the internet
