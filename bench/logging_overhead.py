@@ -32,7 +32,7 @@ def one_epoch(log):
     return run
 times = interleaved_medians({log: (one_epoch(log),) for log in trainers}, args.epochs, trainers['none'].device)
 base = times['none'][0]
-steps = trainers['none'].iters_per_epoch
+steps = trainers['none'].state.iters_per_epoch
 print(f'{args.model} model, {steps} optimizer steps an epoch, {args.size} px, batch {args.batch_size}, {args.device}, --log_every {args.log_every}')
 for log, (seconds,) in times.items():
     print(f'--log {log:<20} {seconds:7.2f} s an epoch  {100 * (seconds / base - 1):+6.2f} %')

@@ -18,7 +18,7 @@ from .files import write_atomically, exit_on_user_error, check_writable
 from .runs import write_metrics
 from .model import check_head
 from .checkpoints import checkpoint_source, model_flag
-from .pretrained import Pretrained
+from .pretrained import Pretrained, AUTHORS_TEST
 from .images import to_tensor, to_uint8, resize_image
 from .inference import Enhancer
 from .evaluation import evaluate_pairs, scoring_pairs, summarize
@@ -27,7 +27,7 @@ from .distributed import reuse_freed_memory
 
 # %% auto 0
 __all__ = ['CLASSICAL', 'METRICS', 'REPORTS', 'PROTOCOLS', 'identity', 'gray_world', 'clahe', 'udcp', 'set_name', 'run_benchmark',
-           'table_markdown', 'benchmark_cli']
+           'markdown_table', 'table_markdown', 'benchmark_cli']
 
 # %% ../nbs/06a_benchmark.ipynb 7
 def identity(img: np.ndarray) -> np.ndarray:
@@ -71,7 +71,7 @@ METRICS = ('psnr', 'ssim', 'uiqm', 'uciqe')  # per method and set; UIQM as `uiqm
 REPORTS = ('benchmark.csv', 'benchmark.md', 'per_image.csv')
 
 # %% ../nbs/06a_benchmark.ipynb 19
-PROTOCOLS = {'native': {'size': None, 'head': 'low'}, 'authors': {'size': 512, 'head': 'high'}}  # authors: their test.py
+PROTOCOLS = {'native': {'size': None, 'head': 'low'}, 'authors': AUTHORS_TEST}  # authors: their test.py
 
 # %% ../nbs/06a_benchmark.ipynb 20
 def _short_names(checkpoints: list) -> list:
@@ -143,6 +143,11 @@ def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, c
     return table
 
 # %% ../nbs/06a_benchmark.ipynb 23
+def markdown_table(header: list, lines: list) -> str:
+    "A Markdown table: the `header` cells, then one row per line of cells."
+    return '\n'.join(['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)] + ['| ' + ' | '.join(map(str, l)) + ' |' for l in lines])
+
+# %% ../nbs/06a_benchmark.ipynb 24
 _LABELS = {'psnr': 'PSNR', 'ssim': 'SSIM', 'uiqm': 'UIQM', 'uiqm_funie_gan': 'UIQM (FUnIE-GAN)', 'uciqe': 'UCIQE'}
 
 def _metrics(table: list) -> list:
@@ -165,17 +170,17 @@ def table_markdown(table: list) -> str:
         text = f'{r[k]:.2f}' if k == 'psnr' or k.startswith('uiqm') else f'{r[k]:.3f}'
         return f'**{text}**' if (s, k) in best and r[k] == best[s, k] else text
     images = {s: next(r['images'] for r in table if r['set'] == s) for s in sets}
-    head = '| method | ' + ' | '.join(f'{s} ({images[s]}) {_LABELS.get(k, k)}' for s in sets for k in metrics) + ' |'
-    rows = ['| ' + m + ' | ' + ' | '.join(fmt(m, s, k) for s in sets for k in metrics) + ' |' for m in methods]
-    return '\n'.join([head, '|' + '---|' * (1 + len(sets) * len(metrics)), *rows])
+    return markdown_table(['method', *(f'{s} ({images[s]}) {_LABELS.get(k, k)}' for s in sets for k in metrics)],
+                          [[m, *(fmt(m, s, k) for s in sets for k in metrics)] for m in methods])
 
 def _write_reports(out: Path, table: list, per_image: list, problems: list, size, head: str):
     "benchmark.csv (the table, one row per method), benchmark.md (the table, settings, problems), per_image.csv."
     methods, sets, cell = _by_method_and_set(table)
     wide = [{'method': m, **{f'{s} {k}': cell[m, s][k] for s in sets if (m, s) in cell for k in ('images', *_metrics(table))}}
             for m in methods]
-    protocol = ("the authors' protocol (their test.py): inputs resized to 512x512, the 2x head, scored against the references "
-                'resized to 1024x1024' if (size, head) == (512, 'high') else f'resized to {size}x{size}' if size else 'native resolution')
+    authors = (size, head) == (AUTHORS_TEST['size'], AUTHORS_TEST['head'])
+    protocol = (f"the authors' protocol (their test.py): inputs resized to {size}x{size}, the 2x head, scored against the references "
+                f'resized to {2 * size}x{2 * size}' if authors else f'resized to {size}x{size}' if size else 'native resolution')
     text = [f'# Benchmark, {datetime.now():%Y-%m-%d %H:%M}', '',
             f'{protocol}; {head} head; PSNR (dB) and SSIM against the references, UIQM and UCIQE of the outputs; means over the images.',
             '', table_markdown(table), '']
@@ -184,7 +189,7 @@ def _write_reports(out: Path, table: list, per_image: list, problems: list, size
     write_metrics(wide, out / 'benchmark.csv'); write_metrics(per_image, out / 'per_image.csv')
     write_atomically(out / 'benchmark.md', lambda f: f.write('\n'.join(text).encode()))
 
-# %% ../nbs/06a_benchmark.ipynb 31
+# %% ../nbs/06a_benchmark.ipynb 32
 @call_parse
 def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag for several', str, action='append') = None,
                   weights: Param('released weights by name, e.g. uieb; repeat the flag for several', str, action='append') = None,
@@ -192,7 +197,7 @@ def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag
                   out: Param('folder for benchmark.csv, benchmark.md, per_image.csv and grid_SET.jpg', str) = 'benchmark',
                   size: Param("resize to SIZE x SIZE, the papers' protocol (default: native resolution, tiled)", int) = None,
                   head: Param('low: at the input size (2x references resized down); high: the 2x head against 2x references', str) = None,
-                  protocol: Param("native: --size and --head as given (default: native resolution, low head); authors: as the authors' test.py (512x512 inputs, the 2x head)", str) = 'native',
+                  protocol: Param("native: --size and --head as given (default: native resolution, low head); authors: as the authors' test.py (%dx%d inputs, the %s head)" % (AUTHORS_TEST['size'], AUTHORS_TEST['size'], AUTHORS_TEST['head']), str) = 'native',
                   methods: Param('classical baselines to include', str, nargs='*') = list(CLASSICAL),
                   examples: Param('images per set in the figures', int) = 3,
                   split_file: model_flag('split_file') = None,
@@ -205,7 +210,8 @@ def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag
     with exit_on_user_error('phaseformer-benchmark'):
         if not dataset_path: raise ValueError('--dataset_path is required (repeat it for several sets)')
         if protocol not in PROTOCOLS: raise ValueError(f'--protocol must be {" or ".join(PROTOCOLS)}, got {protocol!r}')
-        if protocol == 'authors' and (size or head): raise ValueError("--protocol authors sets the size (512) and the head (high): no --size or --head")
+        if protocol == 'authors' and (size or head):
+            raise ValueError(f"--protocol authors sets the size ({AUTHORS_TEST['size']}) and the head ({AUTHORS_TEST['head']}): no --size or --head")
         size, head = size or PROTOCOLS[protocol]['size'], head or PROTOCOLS[protocol]['head']
         sources = (checkpoint or []) + [checkpoint_source(weights=name) for name in weights or []]
         table = run_benchmark(sources, dataset_path, out, size, head, methods, examples, split_file, device, tile, force,

@@ -15,7 +15,7 @@ import torch.nn as nn
 from fastcore.script import call_parse, Param, store_true
 from .files import write_atomically, exit_on_user_error
 from .pretrained import Pretrained, pretrained_entry, resolve_source, describe_registry, PUBLISHED_VALUE_RANGE
-from .model import Phaseformer, PhaseformerConfig, phaseformer_config, VALUE_RANGE, MODEL_OPTIONS
+from .model import Phaseformer, PhaseformerConfig, phaseformer_config, VALUE_RANGE, MODEL_OPTIONS, GDFN_EXPANSION
 
 # %% auto 0
 __all__ = ['SAFE_GLOBALS', 'MAX_INFLATION', 'MAX_NESTING', 'CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'EMA_KEYS', 'WRAPPER_PREFIXES',
@@ -383,7 +383,7 @@ def config_from_state_dict(state: dict) -> PhaseformerConfig:
         cfg = PhaseformerConfig(dim=dim, blocks=tuple(count(f'encoders.{i}.') for i in range(4)),
                                 heads=tuple(state[f'encoders.{i}.0.attn.temperature'].shape[1] for i in range(4)),
                                 refinement_blocks=count('refinement.'), head_channels=state['output.weight'].shape[1],
-                                expansion=2.66 if int(dim * 2.66) == hidden else hidden / dim,
+                                expansion=GDFN_EXPANSION if int(dim * GDFN_EXPANSION) == hidden else hidden / dim,
                                 skip='phase_eca' if 'attention.0.conv.weight' in state else 'none',  # 'eca' looks the same
                                 outputs='dual' if 'output1.weight' in state else 'low')
     except KeyError as e: raise CheckpointError(f'Not a Phaseformer state dict: no {e}') from None

@@ -10,31 +10,34 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 import torch.distributed as dist
-from .files import write_atomically
+from .files import write_json
 from .images import (IMAGE_EXTENSIONS, SIZE_MULTIPLE, image_files, list_images, ImageReadError, read_image, to_tensor,
                                 resize_image)
 from torch.utils.data import Dataset, DataLoader, DistributedSampler, RandomSampler, Sampler
 
 # %% auto 0
-__all__ = ['LAYOUTS', 'SPLIT_FOLDERS', 'SKIPPED_PAIRS', 'explicit_folders', 'find_pair_folders', 'dataset_folders',
-           'describe_dataset', 'pair_files', 'PairedTransform', 'PairSizeError', 'size_mismatch', 'PairedImageDataset',
-           'pair_key', 'collect_pairs', 'split_pairs', 'read_split_file', 'split_by_names', 'write_split',
-           'MultiScaleCollate', 'ShardSampler', 'SeededSampler', 'make_loader']
+__all__ = ['GUIDE_FOLDERS', 'LAYOUTS', 'SPLIT_FOLDERS', 'HIGH_TARGETS', 'SKIPPED_PAIRS', 'explicit_folders', 'find_pair_folders',
+           'dataset_folders', 'describe_dataset', 'pair_files', 'double_reference', 'PairedTransform', 'PairSizeError',
+           'size_mismatch', 'PairedImageDataset', 'pair_key', 'collect_pairs', 'split_pairs', 'read_split_file',
+           'split_by_names', 'write_split', 'MultiScaleCollate', 'ShardSampler', 'SeededSampler', 'make_loader']
 
 # %% ../nbs/03_data.ipynb 5
+GUIDE_FOLDERS = ('input', 'gt')  # the training guide's input and reference folders, in each split (and what `synth` writes)
+
+# %% ../nbs/03_data.ipynb 6
 LAYOUTS = {  # name: (input, reference) folder pairs under the root, any case; '{split}' is a folder of SPLIT_FOLDERS
-    'guide': [('{split}/input', '{split}/gt')],
+    'guide': [tuple('{split}/' + name for name in GUIDE_FOLDERS)],
     'published': [('{split}/a', '{split}/b')],
     'ufo120': [('{split}/lrd', '{split}/hr'), ('lrd', 'hr')],
     'uieb': [('raw-890', 'reference-890')],
     'euvp': [('trainA', 'trainB'), ('Inp', 'GTr'), ('A', 'GTr_A')],
-    'flat': [('input', 'gt')],
+    'flat': [GUIDE_FOLDERS],
     'lol': [('{split}/low', '{split}/high'), ('{split}/low', '{split}/normal')]}  # LOL, LOL-v2
 
-# %% ../nbs/03_data.ipynb 6
+# %% ../nbs/03_data.ipynb 7
 SPLIT_FOLDERS = {'train': ('train', 'train_val', 'our485'), 'test': ('test', 'eval15')}  # our485, eval15: LOL's
 
-# %% ../nbs/03_data.ipynb 7
+# %% ../nbs/03_data.ipynb 8
 def _child(folder: Path, relative: str) -> Path | None:
     "The folder `folder/relative` with each name matched in any case (an exact match first); None when absent."
     for name in relative.split('/'):
@@ -65,7 +68,7 @@ def explicit_folders(source) -> tuple | None:
         if not d.is_dir(): raise FileNotFoundError(f'Dataset folder {d} does not exist')
     return inp, ref
 
-# %% ../nbs/03_data.ipynb 8
+# %% ../nbs/03_data.ipynb 9
 def find_pair_folders(source, # dataset root, or an explicit (input_dir, reference_dir) pair / 'INPUT,REFERENCE' string
                       split: str = 'train', # 'train' or 'test'
                      ) -> tuple | None:
@@ -86,7 +89,7 @@ def find_pair_folders(source, # dataset root, or an explicit (input_dir, referen
         raise FileNotFoundError(f'{root} has a test split but no training split ({" or ".join(SPLIT_FOLDERS["train"])})')
     return (*folders, name) if folders else None
 
-# %% ../nbs/03_data.ipynb 9
+# %% ../nbs/03_data.ipynb 10
 def _dataset_roots(source) -> list:
     "The datasets of a root: itself, or those one level below it (EUVP's `Paired/`)."
     root = Path(source)
@@ -99,7 +102,7 @@ def dataset_folders(source, split: str = 'train') -> list:
     roots = [source] if explicit_folders(source) else _dataset_roots(source)
     return [f for root in roots for f in [find_pair_folders(root, split)] if f]
 
-# %% ../nbs/03_data.ipynb 10
+# %% ../nbs/03_data.ipynb 11
 def describe_dataset(source) -> str:
     "One line per dataset of `source`: the layout found, its folders, and whether it has a test split."
     if explicit_folders(source): return f'{source}: explicit folders, no test split'
@@ -110,7 +113,7 @@ def describe_dataset(source) -> str:
         lines.append(f'{root}: layout {layout} ({rel((inp, ref))}); ' + (f'test split {rel(test)}' if test else 'no test split'))
     return '\n'.join(lines)
 
-# %% ../nbs/03_data.ipynb 12
+# %% ../nbs/03_data.ipynb 13
 def _names(stems, n=5): return ', '.join(sorted(stems)[:n]) + (' ...' if len(stems) > n else '')
 
 def pair_files(input_dir: Path, reference_dir: Path) -> list:
@@ -125,13 +128,21 @@ def pair_files(input_dir: Path, reference_dir: Path) -> list:
                                 f'names in both ({"/".join(IMAGE_EXTENSIONS)}); found {len(inputs)} and {len(references)} images')
     return pairs
 
-# %% ../nbs/03_data.ipynb 14
+# %% ../nbs/03_data.ipynb 15
+def double_reference(inp: np.ndarray, ref: np.ndarray) -> bool:
+    "Whether `ref` is exactly twice the size of `inp` (UFO-120's `hr`): the 2x target itself, and a valid pair."
+    return ref.shape[:2] == (2 * inp.shape[0], 2 * inp.shape[1])
+
+# %% ../nbs/03_data.ipynb 16
+HIGH_TARGETS = ('upsample', 'resize')  # the 2x head's training target: the guide's upsampled target, or the published resize
+
+# %% ../nbs/03_data.ipynb 17
 class PairedTransform:
     "Same geometry for input and reference; returns `(input, target, target_high)` tensors in [0, 1]."
     def __init__(self, size: int = 256, # output side (a multiple of `SIZE_MULTIPLE`)
                  mode: str = 'resize', # 'resize' (the guide) or 'crop' (random crop; centre crop at test time)
                  train: bool = True, # random crop position, flips and rotations
-                 high_target: str = 'upsample', # 'upsample' (bilinear 2x of the target) or 'resize' (from the original)
+                 high_target: str = 'upsample', # one of `HIGH_TARGETS`: 'upsample' (bilinear 2x of the target) or 'resize' (from the original)
                  flip: bool = True, # random horizontal and vertical flips (train)
                  rot90: bool = True, # random 90-degree rotations (train)
                  blend: float = 0.0, # share of training inputs moved toward their reference by a random amount (milder casts)
@@ -139,7 +150,7 @@ class PairedTransform:
                 ):
         if size % SIZE_MULTIPLE: raise ValueError(f'size must be a multiple of {SIZE_MULTIPLE}, got {size}')
         if mode not in ('resize', 'crop'): raise ValueError(f"mode must be 'resize' or 'crop', got {mode!r}")
-        if high_target not in ('upsample', 'resize'): raise ValueError(f"high_target must be 'upsample' or 'resize', got {high_target!r}")
+        if high_target not in HIGH_TARGETS: raise ValueError(f'high_target must be one of {", ".join(HIGH_TARGETS)}, got {high_target!r}')
         for name, share in (('blend', blend), ('identity_share', identity_share)):
             if not 0 <= share <= 1: raise ValueError(f'{name} must be in [0, 1], got {share}')
         self.size, self.mode, self.train, self.high_target, self.flip, self.rot90 = size, mode, train, high_target, flip, rot90
@@ -171,7 +182,7 @@ class PairedTransform:
     def __call__(self, inp: np.ndarray, ref: np.ndarray, # (H, W, 3) uint8 input and reference
                  ref_high: np.ndarray | None = None, # reference already at 2x `size` (cached resize mode), optional
                 ) -> tuple:
-        double = ref.shape[:2] == (2 * inp.shape[0], 2 * inp.shape[1])  # UFO-120: the reference is 2x the input
+        double = double_reference(inp, ref)  # UFO-120's: kept as the 2x target
         full = ref
         if ref.shape != inp.shape: ref = resize_image(ref, inp.shape[:2])  # other datasets store references at another size
         top, left, h, w = self.region(inp.shape)
@@ -186,20 +197,21 @@ class PairedTransform:
             x, y, y_high = self.geometry(x, y, to_tensor(resize_image(ref_high, (2 * s, 2 * s))))
         return self.training_input(x, y), y, y_high
 
-# %% ../nbs/03_data.ipynb 20
+# %% ../nbs/03_data.ipynb 23
 class PairSizeError(ValueError):
     "A reference whose size is neither its input's nor exactly twice it: most likely not that input's pair."
 
-# %% ../nbs/03_data.ipynb 21
+# %% ../nbs/03_data.ipynb 24
 def size_mismatch(inp: np.ndarray, ref: np.ndarray) -> str | None:
     "Why `ref` cannot be the reference of `inp` by its size (the input's size or exactly twice it), or None."
     (h, w), (rh, rw) = inp.shape[:2], ref.shape[:2]
-    if (rh, rw) not in ((h, w), (2 * h, 2 * w)): return f"reference {rw}x{rh} is neither the input's size {w}x{h} nor exactly twice it"
+    if (rh, rw) != (h, w) and not double_reference(inp, ref):
+        return f"reference {rw}x{rh} is neither the input's size {w}x{h} nor exactly twice it"
 
-# %% ../nbs/03_data.ipynb 22
+# %% ../nbs/03_data.ipynb 25
 SKIPPED_PAIRS = (ImageReadError, PairSizeError)  # what the dataset reports and skips
 
-# %% ../nbs/03_data.ipynb 23
+# %% ../nbs/03_data.ipynb 26
 class PairedImageDataset(Dataset):
     "(input, target, target_high, name) items from paired folders of one or several datasets."
     def __init__(self, pairs: list, # (input_path, reference_path) pairs, e.g. from `collect_pairs`
@@ -223,7 +235,7 @@ class PairedImageDataset(Dataset):
         if reason := size_mismatch(inp, ref): raise PairSizeError(f'{self.pairs[i][1]} (reference of {self.pairs[i][0].name}): {reason}')
         t = self.transform
         if self.cache is None or t.mode != 'resize': return inp, ref, None
-        double = ref.shape[:2] == (2 * inp.shape[0], 2 * inp.shape[1])  # a real 2x reference is kept as the 2x target
+        double = double_reference(inp, ref)  # kept as the 2x target
         ref_high = resize_image(ref, (2 * t.size, 2 * t.size)) if t.high_target == 'resize' or double else None
         return resize_image(inp, (t.size, t.size)), resize_image(ref, (t.size, t.size)), ref_high
 
@@ -246,12 +258,12 @@ class PairedImageDataset(Dataset):
             if loaded is not None: return (*self.transform(*loaded), self.pairs[i][0].stem)
         raise RuntimeError(f'None of the {len(self.pairs)} pairs could be used: {self.bad_files[:3]}')
 
-# %% ../nbs/03_data.ipynb 25
+# %% ../nbs/03_data.ipynb 28
 def pair_key(pair) -> tuple:
     "A pair by its files' resolved paths: the same pair reached through two sources is one pair."
     return tuple(Path(p).resolve() for p in pair)
 
-# %% ../nbs/03_data.ipynb 26
+# %% ../nbs/03_data.ipynb 29
 def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, reference_dir) pairs, 'IN,REF' strings
                   split: str = 'train', # 'train' or 'test'
                  ) -> list:
@@ -265,7 +277,7 @@ def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, re
         warnings.warn(f'{len(pairs) - len(unique)} pairs were reached through two sources (overlapping dataset paths): each is used once')
     return list(unique.values())
 
-# %% ../nbs/03_data.ipynb 27
+# %% ../nbs/03_data.ipynb 30
 def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0,
                 key=lambda pair: str(pair[0]), # orders the items before the seeded shuffle (pairs: by input path)
                ) -> tuple:
@@ -278,7 +290,7 @@ def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0,
     val = set(order[:n_val])
     return [p for i, p in enumerate(pairs) if i not in val], [p for i, p in enumerate(pairs) if i in val]
 
-# %% ../nbs/03_data.ipynb 28
+# %% ../nbs/03_data.ipynb 31
 def _reaches_outside(name: str, absolute_too: bool) -> bool:
     "Whether `name` climbs out of a folder (`..`) or, with `absolute_too`, starts at the root (`/a`, `\a`, `C:`)."
     return '..' in re.split(r'[/\\]', name) or absolute_too and bool(re.match(r'[/\\]|[A-Za-z]:', name))
@@ -300,7 +312,7 @@ def read_split_file(path) -> set:
     if not stems: raise ValueError(f'split file {path}: no names in it (expected one image name per line)')
     return stems
 
-# %% ../nbs/03_data.ipynb 29
+# %% ../nbs/03_data.ipynb 32
 def split_by_names(pairs: list, names: set, source: str = 'the split file') -> tuple:
     "`(train, test)`: the pairs whose input stem is in `names` are the test set; names not found are reported."
     test = [p for p in pairs if p[0].stem in names]
@@ -309,15 +321,15 @@ def split_by_names(pairs: list, names: set, source: str = 'the split file') -> t
     if missing: warnings.warn(f'{source}: {len(missing)} of its {len(names)} names are not in the dataset: {_names(missing)}')
     return [p for p in pairs if p[0].stem not in names], test
 
-# %% ../nbs/03_data.ipynb 30
+# %% ../nbs/03_data.ipynb 33
 def write_split(path, train: list, val: list, source: str | None = None, # the split file it came from, if any
                ):
-    "Write the split's input paths (absolute) to a JSON file (`{'train': [...], 'test': [...], 'source': ...}`)."
+    "Write the split's input paths (absolute) to a JSON file (`{'train': [...], 'test': [...], 'source': ...}`), atomically."
     split = {'train': [os.path.abspath(p[0]) for p in train], 'test': [os.path.abspath(p[0]) for p in val],  # no '..' in it
              'source': source or 'split_pairs'}
-    Path(path).write_text(json.dumps(split, indent=1))
+    write_json(path, split)
 
-# %% ../nbs/03_data.ipynb 43
+# %% ../nbs/03_data.ipynb 46
 class MultiScaleCollate:
     "Collate `(input, target, target_high, name)` items, then resize the whole batch to a random scale (a multiple of `SIZE_MULTIPLE`)."
     def __init__(self, scales: tuple = (0.8, 1.0, 1.2)): self.scales = scales
@@ -331,7 +343,7 @@ class MultiScaleCollate:
         resize = lambda t, s: F.interpolate(t, size=(s, s), mode='bilinear', align_corners=False, antialias=True)
         return resize(x, side), resize(y, side), resize(y_high, 2 * side), names
 
-# %% ../nbs/03_data.ipynb 46
+# %% ../nbs/03_data.ipynb 49
 class ShardSampler(Sampler):
     "This process's share of a dataset in order, every index exactly once over all processes (no padding, unlike `DistributedSampler`)."
     def __init__(self, dataset, rank: int | None = None, world_size: int | None = None):
@@ -341,7 +353,7 @@ class ShardSampler(Sampler):
     def __iter__(self): return iter(range(self.rank, self.n, self.world))
     def __len__(self): return len(range(self.rank, self.n, self.world))
 
-# %% ../nbs/03_data.ipynb 47
+# %% ../nbs/03_data.ipynb 50
 class SeededSampler(Sampler):
     "`(index, seed)` for each index of `sampler`, the seeds drawn from `generator`: an item's random draws depend on nothing else."
     def __init__(self, sampler, generator: torch.Generator): self.sampler, self.generator = sampler, generator
@@ -352,7 +364,7 @@ class SeededSampler(Sampler):
         "Pass the epoch on to a `DistributedSampler`."
         if hasattr(self.sampler, 'set_epoch'): self.sampler.set_epoch(epoch)
 
-# %% ../nbs/03_data.ipynb 48
+# %% ../nbs/03_data.ipynb 51
 def make_loader(dataset: Dataset, batch_size: int, # batch size per process
                 train: bool = True, # shuffle and drop the last incomplete batch
                 threads: int = 0, # loader worker processes (the trainer's --threads)

@@ -4,21 +4,24 @@
 
 # %% auto 0
 __all__ = ['scene_correlation', 'pair_problem', 'score', 'scoring_pairs', 'evaluate_pairs', 'evaluate_folder', 'summarize',
-           'eval_cli']
+           'scaled_inputs', 'evaluate_batches', 'eval_cli']
 
 # %% ../nbs/06b_evaluation.ipynb 2
 import sys
 from pathlib import Path
 import numpy as np
+import torch
+import torch.distributed as dist
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
 from .checkpoints import model_flag
 from .runs import new_run_dir, write_metrics
 from .distributed import reuse_freed_memory
-from .images import image_files, ImageReadError, read_image, write_image, resize_image
+from .images import image_files, ImageReadError, read_image, write_image, resize_image, to_tensor, to_pixels
 from .data import (collect_pairs, size_mismatch, pair_files, SPLIT_FOLDERS, dataset_folders, read_split_file,
                               split_by_names, explicit_folders)
-from .metrics import psnr, ssim, uiqm, uciqe, uiqm_key
+from .metrics import psnr, ssim, uiqm, uciqe, uiqm_key, batch_psnr, batch_ssim
+from .model import split_outputs, HEAD_SCALE
 from .files import exit_on_user_error, output_problem, check_writable
 from .inference import Enhancer, load_enhancer
 
@@ -96,7 +99,7 @@ def evaluate_pairs(methods: dict, # name: function from an (H, W, 3) uint8 image
     uiqm_key(uiqm_variant)  # a known variant, before any work
     targets = _save_targets(methods, pairs, save, force) if save else {}  # checked before any work is done
     keep = {round(i * (len(pairs) - 1) / max(1, examples - 1)) for i in range(examples)} if examples else set()
-    scale = 2 if head == 'high' else 1
+    scale = HEAD_SCALE[head]
     for i, (inp, ref) in enumerate(tqdm(pairs, desc=desc, disable=quiet)):
         try: x, y = read_image(inp), (read_image(ref) if ref else None)
         except ImageReadError as e: problems.append((inp, f'left out: {e}')); print(f'{inp}: left out: {e}', file=sys.stderr); continue
@@ -131,7 +134,35 @@ def summarize(rows: list) -> dict:
     keys = [k for k, v in rows[0].items() if isinstance(v, (int, float))] if rows else []
     return {k: (float(np.mean([r[k] for r in rows])), float(np.std([r[k] for r in rows]))) for k in keys}
 
-# %% ../nbs/06b_evaluation.ipynb 24
+# %% ../nbs/06b_evaluation.ipynb 20
+def scaled_inputs(x: torch.Tensor, scale: int = 2) -> torch.Tensor:
+    "A batch (B, 3, H, W) in [0, 1] resized `scale` times as `evaluate_pairs` resizes: `resize_image` on its 8-bit pixels."
+    shape = (x.shape[-2] * scale, x.shape[-1] * scale)
+    return torch.stack([to_tensor(resize_image(to_pixels(image), shape)) for image in x.cpu()]).to(x.device)
+
+# %% ../nbs/06b_evaluation.ipynb 21
+@torch.no_grad()
+def evaluate_batches(model, loader, device, amp_dtype=None, world_size: int = 1,
+                     identity: bool = False, # score the inputs themselves (the identity method) instead of `model`
+                     progress: bool = False) -> dict:
+    "Mean PSNR/SSIM of the `low` head (and `high` against the 2x target) over `loader`, summed over processes; `images` counted."
+    if not identity: model.eval()
+    sums = torch.zeros(5, dtype=torch.float64, device=device)  # psnr_low, ssim_low, psnr_high, ssim_high, count
+    for x, y, y_high, _ in tqdm(loader, desc='Identity' if identity else 'Test', disable=not progress, leave=False):
+        x, y, y_high = x.to(device), y.to(device), y_high.to(device)
+        if identity: low, high = x, scaled_inputs(x)
+        else:
+            with torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+                low, high = split_outputs(model(x))
+        sums[0] += batch_psnr(low, y).sum(); sums[1] += batch_ssim(low, y).sum(); sums[4] += len(x)
+        if high is not None: sums[2] += batch_psnr(high, y_high).sum(); sums[3] += batch_ssim(high, y_high).sum()
+    if world_size > 1: dist.all_reduce(sums)
+    n = sums[4].clamp_min(1)
+    out = {'psnr_low': (sums[0] / n).item(), 'ssim_low': (sums[1] / n).item(), 'images': int(sums[4].item())}
+    if sums[2] > 0: out |= {'psnr_high': (sums[2] / n).item(), 'ssim_high': (sums[3] / n).item()}
+    return out
+
+# %% ../nbs/06b_evaluation.ipynb 29
 @call_parse
 def eval_cli(checkpoint: model_flag('checkpoint') = None,
              weights: model_flag('weights') = None,

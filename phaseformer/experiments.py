@@ -11,10 +11,10 @@ import numpy as np
 from scipy import stats
 from fastcore.script import call_parse, Param, store_true
 from .config import config_from_dict, TrainConfig
-from .train import Trainer, resolve_auto_resume
-from .runs import read_training_state, write_metrics
+from .train import Trainer
+from .runs import RunFolder, read_training_state, write_metrics
 from .evaluation import scoring_pairs, evaluate_pairs
-from .benchmark import identity
+from .benchmark import identity, markdown_table
 from .inference import Enhancer
 from .files import exit_on_user_error, write_atomically
 
@@ -67,7 +67,7 @@ def read_grid(path) -> Grid:
 # %% ../nbs/06d_experiments.ipynb 16
 def run_state(cfg: TrainConfig) -> tuple:
     "`(state, last.pth)` of one grid run: `('new', None)`, `('stopped', path)` or `('finished', path)`."
-    last = resolve_auto_resume(cfg)[0].resume  # the newest run in its folder with exactly these settings
+    last = RunFolder.latest(cfg.output_dir, cfg.settings())  # the newest run in its folder with exactly these settings
     if last is None: return 'new', None
     state = read_training_state(last)
     done = state['epoch'] >= cfg.epochs or (cfg.max_steps and state['global_step'] >= cfg.max_steps)
@@ -193,18 +193,15 @@ def _interval(r: dict, digits: int) -> str: return '' if math.isnan(r['ci_low'])
 
 def _p_value(p) -> str: return '' if math.isnan(p) else f'{p:.3f}' if p >= 0.001 else f'{p:.1e}'
 
-def _markdown_table(header: list, lines: list) -> str:
-    return '\n'.join(['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)] + ['| ' + ' | '.join(map(str, l)) + ' |' for l in lines])
-
 def comparison_markdown(summary: list, pairs: list, metric: str = 'psnr') -> str:
     "The tables in Markdown: each setting over the seeds, and each pair's paired difference with its verdict (either may be empty)."
     digits = 2 if metric == 'psnr' else 4
-    tables = [_markdown_table(['test set', 'setting', 'seeds', f'mean {metric}', 'std', '95 % interval'],
-                              [[r['test_set'], r['setting'], r['seeds'], _number(r['mean'], digits), _number(r['std'], digits),
-                                _interval(r, digits)] for r in summary]) if summary else '',
-              _markdown_table(['test set', 'A', 'B', 'seeds', 'B - A', '95 % interval', 'p', 'verdict'],
-                              [[r['test_set'], r['a'], r['b'], r['seeds'], _number(r['mean'], digits), _interval(r, digits),
-                                _p_value(r['p']), r['verdict']] for r in pairs]) if pairs else '']
+    tables = [markdown_table(['test set', 'setting', 'seeds', f'mean {metric}', 'std', '95 % interval'],
+                             [[r['test_set'], r['setting'], r['seeds'], _number(r['mean'], digits), _number(r['std'], digits),
+                               _interval(r, digits)] for r in summary]) if summary else '',
+              markdown_table(['test set', 'A', 'B', 'seeds', 'B - A', '95 % interval', 'p', 'verdict'],
+                             [[r['test_set'], r['a'], r['b'], r['seeds'], _number(r['mean'], digits), _interval(r, digits),
+                               _p_value(r['p']), r['verdict']] for r in pairs]) if pairs else '']
     return '\n\n'.join(t for t in tables if t) + '\n'
 
 # %% ../nbs/06d_experiments.ipynb 42

@@ -13,15 +13,14 @@ import phaseformer
 from .checkpoints import load_model, parse_value_range, checkpoint_source, model_flag
 from .files import write_atomically, exit_on_user_error
 from .model import HEADS, VALUE_RANGE, ImageHead
-from .images import SIZE_MULTIPLE
-from .inference import pad_to_size
+from .images import SIZE_MULTIPLE, pad_to_size
 
 # %% auto 0
 __all__ = ['fixed_size', 'export_onnx', 'OnnxModel', 'export_cli']
 
 # %% ../nbs/08_export.ipynb 5
 def fixed_size(size) -> tuple | None:
-    "`(H, W)` from `size`: an int, a pair, or text 'H' or 'H,W'; both positive multiples of 8. None for None."
+    "`(H, W)` from `size`: an int, a pair, or text 'H' or 'H,W'; both positive multiples of `SIZE_MULTIPLE`. None for None."
     if size is None: return None
     parts = size.split(',') if isinstance(size, str) else size if isinstance(size, (tuple, list)) else [size]
     try: h, w = (int(parts[0]),) * 2 if len(parts) == 1 else map(int, parts)
@@ -47,9 +46,9 @@ def export_onnx(checkpoint, # a released name or entry, or a checkpoint file of 
                 out, # the .onnx file to write
                 head: str = 'low', value_range=None, # as `ImageHead` ('low,high' text too)
                 force: bool = False, # overwrite an existing file
-                size=None, # fix the input to `H` or `(H, W)` pixels (multiples of 8): fast phase maps; default any size
+                size=None, # fix the input to `H` or `(H, W)` pixels (multiples of `SIZE_MULTIPLE`): fast phase maps; default any size
                ) -> Path:
-    "Export one head of `checkpoint` to ONNX with a dynamic batch, and any height and width (multiples of 8) or one `size`."
+    "Export one head of `checkpoint` to ONNX with a dynamic batch, and any height and width (multiples of `SIZE_MULTIPLE`) or one `size`."
     out = Path(out)
     if out.suffix != '.onnx': raise ValueError(f'{out}: the output must end in .onnx')
     if out.exists() and not force: raise FileExistsError(f'{out} exists: not overwritten (use --force)')
@@ -91,7 +90,7 @@ class OnnxModel(nn.Module):
         self.exported_head, self.value_range = meta['head'], VALUE_RANGE  # the model's own range is built in
         self.path, self.size = Path(path), fixed_size(meta['size']) if meta.get('size', 'any') != 'any' else None
 
-    def forward(self, image: torch.Tensor, # (B, 3, H, W) in [0, 1], H and W multiples of 8 (up to `size`, if fixed)
+    def forward(self, image: torch.Tensor, # (B, 3, H, W) in [0, 1], H and W multiples of `SIZE_MULTIPLE` (up to `size`, if fixed)
                ) -> tuple:
         h, w = image.shape[-2:]
         if self.size and (h > self.size[0] or w > self.size[1]):
@@ -112,8 +111,8 @@ def export_cli(checkpoint: model_flag('checkpoint') = None,
                value_range: model_flag('value_range') = None,
                size: Param('fix the input size, H or H,W (e.g. 512, the enhancer\'s tile): several times faster on CPUs', str) = None,
                force: Param('overwrite an existing file', store_true) = False):
-    "Export a Phaseformer checkpoint to ONNX (one head, value range built in; any H and W that are multiples of 8, or one --size)."
+    "Export a Phaseformer checkpoint to ONNX (one head, value range built in; any H and W the model takes, or one --size)."
     with exit_on_user_error('phaseformer-export'):
         path = export_onnx(checkpoint_source(checkpoint, weights), out, head, value_range, force, size)
-        sides = '= %d, %d' % fixed_size(size) if size else 'multiples of 8'
+        sides = '= %d, %d' % fixed_size(size) if size else f'multiples of {SIZE_MULTIPLE}'
     print(f'Wrote {path} ({head} head): input "image" (B, 3, H, W) in [0, 1], H and W {sides}')

@@ -4,12 +4,13 @@
 
 # %% ../nbs/00a_files.ipynb 2
 from __future__ import annotations
-import errno, os, sys, tempfile
+import errno, json, os, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto 0
-__all__ = ['STORAGE_ERRNOS', 'USER_ERRORS', 'write_atomically', 'check_writable', 'exit_on_user_error', 'output_problem']
+__all__ = ['STORAGE_ERRNOS', 'USER_ERRORS', 'write_atomically', 'write_json', 'check_writable', 'exit_on_user_error',
+           'output_problem']
 
 # %% ../nbs/00a_files.ipynb 5
 STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}  # the disk said no
@@ -36,7 +37,12 @@ def write_atomically(path, # the file to write
         if tmp.exists(): tmp.unlink()
     return path
 
-# %% ../nbs/00a_files.ipynb 12
+# %% ../nbs/00a_files.ipynb 10
+def write_json(path, value, force: bool = True) -> Path:
+    "Write `value` as indented JSON through `write_atomically`."
+    return write_atomically(path, lambda f: f.write(json.dumps(value, indent=1).encode()), force)
+
+# %% ../nbs/00a_files.ipynb 15
 def check_writable(folder, # a folder a command will write into (created if missing)
                    flag: str = 'the output folder', # what the user called it, for the message
                   ) -> Path:
@@ -49,10 +55,10 @@ def check_writable(folder, # a folder a command will write into (created if miss
     except OSError as e: raise OSError(f'{flag} {folder} cannot be written ({e.strerror or e}): give another folder') from None
     return folder
 
-# %% ../nbs/00a_files.ipynb 15
+# %% ../nbs/00a_files.ipynb 18
 USER_ERRORS = (ValueError, OSError, ImportError)  # what a user can fix: bad values, missing or existing files, a missing extra
 
-# %% ../nbs/00a_files.ipynb 16
+# %% ../nbs/00a_files.ipynb 19
 @contextmanager
 def exit_on_user_error(command: str, # the command's name, e.g. 'phaseformer-enhance'
                        also: tuple = (), # more exception classes to report the same way
@@ -62,7 +68,7 @@ def exit_on_user_error(command: str, # the command's name, e.g. 'phaseformer-enh
     except (*USER_ERRORS, *also) as e:
         print(f'{command}: {e}', file=sys.stderr); sys.exit(2)
 
-# %% ../nbs/00a_files.ipynb 19
+# %% ../nbs/00a_files.ipynb 22
 def output_problem(target: Path, sources, # the files this output is made from (an input, its reference)
                    force: bool = False, # overwrite an earlier output
                    taken=(), # outputs this run writes already

@@ -10,6 +10,7 @@ from io import BytesIO
 from pathlib import Path
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image, ImageCms, ImageOps
 from .files import write_atomically
 
@@ -18,7 +19,8 @@ __all__ = ['RAW_EXTENSIONS', 'HEIF_EXTENSIONS', 'IMAGE_EXTENSIONS', 'SRGB_PROFIL
            'SURVEY_EXIF', 'SIZE_MULTIPLE', 'image_files', 'list_images', 'full_scale', 'to_tensor', 'to_float',
            'to_pixels', 'to_uint8', 'dated', 'convert_colours', 'display_p3_profile', 'ImageReadError', 'Photo',
            'upright', 'render_raw', 'read_photo', 'read_image', 'exiv2', 'warn_once', 'carry_metadata', 'write_image',
-           'camera_picture', 'write_test_dng', 'make_camera_files', 'describe_metadata', 'resize_image']
+           'camera_picture', 'write_test_dng', 'make_camera_files', 'describe_metadata', 'resize_image', 'pad_to_size',
+           'pad_to_multiple']
 
 # %% ../nbs/00b_images.ipynb 5
 RAW_EXTENSIONS = ('.dng', '.cr2', '.cr3', '.nef', '.arw', '.orf', '.rw2', '.raf')  # read through rawpy (LibRaw)
@@ -416,3 +418,17 @@ def resize_image(img: np.ndarray, size: tuple) -> np.ndarray:
 
 # %% ../nbs/00b_images.ipynb 86
 SIZE_MULTIPLE = 8  # image sides the model accepts are multiples of this: 2 ** its three downsamplings
+
+# %% ../nbs/00b_images.ipynb 88
+def pad_to_size(x: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    "Pad (B, C, h, w) at the bottom/right to (height, width): borders reflected, or replicated where too small to reflect."
+    h, w = x.shape[-2:]
+    ph, pw = height - h, width - w
+    if not (ph or pw): return x
+    return F.pad(x, (0, pw, 0, ph), mode='reflect' if ph < h and pw < w else 'replicate')
+
+# %% ../nbs/00b_images.ipynb 89
+def pad_to_multiple(x: torch.Tensor, multiple: int = SIZE_MULTIPLE) -> tuple:
+    "Pad (B, C, H, W) at the bottom/right to multiples of `multiple`: `(padded, (H, W))`."
+    h, w = x.shape[-2:]
+    return pad_to_size(x, h + -h % multiple, w + -w % multiple), (h, w)

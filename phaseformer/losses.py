@@ -12,12 +12,14 @@ import torch.nn.functional as F
 import kornia
 from pytorch_msssim.ssim import _ssim, _fspecial_gauss_1d
 from .model import HEADS
+from .pretrained import weights_dir
 
 # %% auto 0
-__all__ = ['LAPLACIAN_KERNEL', 'MS_SSIM_WEIGHTS', 'VGG_LAYOUTS', 'VGG_URLS', 'VGG_TAPS', 'charbonnier_loss', 'CharbonnierLoss',
-           'laplacian', 'gradient_loss', 'GradientLoss', 'ms_ssim_scales', 'ms_ssim', 'ms_ssim_loss', 'MSSSIMLoss',
-           'vgg_features', 'vgg_cache_file', 'load_vgg_weights', 'PerceptualLoss', 'LossWeighting', 'SoftmaxWeighting',
-           'FixedWeighting', 'UncertaintyWeighting', 'loss_weighting', 'term_names', 'PhaseformerLoss']
+__all__ = ['LAPLACIAN_KERNEL', 'MS_SSIM_WEIGHTS', 'VGG_LAYOUTS', 'VGG_URLS', 'VGG_TAPS', 'WEIGHT_INITS', 'WEIGHT_MODES',
+           'charbonnier_loss', 'CharbonnierLoss', 'laplacian', 'gradient_loss', 'GradientLoss', 'ms_ssim_scales',
+           'ms_ssim', 'ms_ssim_loss', 'MSSSIMLoss', 'vgg_features', 'vgg_cache_file', 'load_vgg_weights',
+           'PerceptualLoss', 'LossWeighting', 'SoftmaxWeighting', 'FixedWeighting', 'UncertaintyWeighting',
+           'loss_weighting', 'term_names', 'PhaseformerLoss']
 
 # %% ../nbs/02_losses.ipynb 5
 def _check_pair(pred, target, name):
@@ -129,8 +131,8 @@ def vgg_features(arch: str = 'vgg19', # 'vgg19' or 'vgg16'
 
 # %% ../nbs/02_losses.ipynb 30
 def vgg_cache_file(arch: str) -> Path:
-    "Where torch's hub cache keeps torchvision's ImageNet weights for `arch` once downloaded."
-    return Path(torch.hub.get_dir()) / 'checkpoints' / Path(VGG_URLS[arch]).name
+    "Where torch's hub cache keeps torchvision's ImageNet weights for `arch` once downloaded (beside the released weights)."
+    return weights_dir() / Path(VGG_URLS[arch]).name
 
 # %% ../nbs/02_losses.ipynb 31
 def _vgg_state_dict(arch, vgg_weights):
@@ -203,15 +205,18 @@ class LossWeighting(nn.Module):
         with torch.no_grad(): return [round(float(v), 6) for v in self.weights()]
 
 # %% ../nbs/02_losses.ipynb 40
+WEIGHT_INITS = ('random', 'equal')  # softmax logits at the start: seeded random (the reference) or equal
+
+# %% ../nbs/02_losses.ipynb 41
 class SoftmaxWeighting(LossWeighting):
     "Learned weights `softmax(logits)` (the training guide); logits seeded-random like the reference, or equal."
     def __init__(self, n: int, init: str = 'random', seed: int = 0):
         super().__init__()
-        if init not in ('random', 'equal'): raise ValueError(f"init must be 'random' or 'equal', got {init!r}")
+        if init not in WEIGHT_INITS: raise ValueError(f'init must be one of {", ".join(WEIGHT_INITS)}, got {init!r}')
         self.logits = nn.Parameter(torch.rand(n, generator=torch.Generator().manual_seed(seed)) if init == 'random' else torch.zeros(n))
     def weights(self): return self.logits.softmax(0)
 
-# %% ../nbs/02_losses.ipynb 41
+# %% ../nbs/02_losses.ipynb 42
 class FixedWeighting(LossWeighting):
     "Given weights, not trained (default: equal)."
     def __init__(self, n: int, weights: tuple | None = None):
@@ -222,7 +227,7 @@ class FixedWeighting(LossWeighting):
         self.register_buffer('fixed', w)
     def weights(self): return self.fixed
 
-# %% ../nbs/02_losses.ipynb 42
+# %% ../nbs/02_losses.ipynb 43
 class UncertaintyWeighting(LossWeighting):
     "Kendall et al. (2018): `sum(exp(-s) * L + s)` with learned `s`; the weights are `exp(-s)`."
     def __init__(self, n: int):
@@ -231,22 +236,24 @@ class UncertaintyWeighting(LossWeighting):
     def weights(self): return torch.exp(-self.log_vars)
     def forward(self, losses): return super().forward(losses) + self.log_vars.sum()
 
-# %% ../nbs/02_losses.ipynb 43
-def loss_weighting(mode: str, # 'softmax', 'fixed' or 'uncertainty'
+# %% ../nbs/02_losses.ipynb 44
+WEIGHT_MODES = ('softmax', 'fixed', 'uncertainty')  # how the loss weights are had: learned softmax, given, learned uncertainty
+
+# %% ../nbs/02_losses.ipynb 45
+def loss_weighting(mode: str, # one of `WEIGHT_MODES`
                    n: int, init: str = 'random', weights: tuple | None = None, seed: int = 0) -> LossWeighting:
     "The weighting of `n` losses named by `mode` (its options are ignored by the modes that have none)."
-    if mode == 'softmax': return SoftmaxWeighting(n, init, seed)
-    if mode == 'fixed': return FixedWeighting(n, weights)
-    if mode == 'uncertainty': return UncertaintyWeighting(n)
-    raise ValueError(f"mode must be 'softmax', 'fixed' or 'uncertainty', got {mode!r}")
+    if mode not in WEIGHT_MODES: raise ValueError(f'mode must be one of {", ".join(WEIGHT_MODES)}, got {mode!r}')
+    return {'softmax': lambda: SoftmaxWeighting(n, init, seed), 'fixed': lambda: FixedWeighting(n, weights),
+            'uncertainty': lambda: UncertaintyWeighting(n)}[mode]()
 
-# %% ../nbs/02_losses.ipynb 46
+# %% ../nbs/02_losses.ipynb 48
 def term_names(perceptual: bool = True, # the VGG perceptual term is on
               ) -> tuple:
     "The per-head loss terms in the order of their weights."
     return ('charbonnier', *(('perceptual',) if perceptual else ()), 'gradient', 'ms_ssim')
 
-# %% ../nbs/02_losses.ipynb 47
+# %% ../nbs/02_losses.ipynb 49
 class PhaseformerLoss(nn.Module):
     "The training objective: `W2(W4(terms(low, target)), W4(terms(high, target_high)))`, weights learned."
     def __init__(self, perceptual: bool = True, # include the VGG perceptual term

@@ -15,10 +15,11 @@ from .phase import phase_spectrum, phase_only_naive, PhaseECA
 from .images import SIZE_MULTIPLE
 
 # %% auto 0
-__all__ = ['MODEL_OPTIONS', 'HEADS', 'VALUE_RANGE', 'ChannelLayerNorm', 'pointwise_depthwise', 'block_diagonal', 'attention_rows',
-           'PhaseAttention', 'GDFN', 'TransformerBlock', 'check_contract', 'DownSample', 'UpSample',
-           'PhaseformerConfig', 'phaseformer_config', 'phaseformer_tiny_config', 'PhaseformerOutput', 'split_outputs',
-           'check_head', 'Phaseformer', 'ImageHead', 'compile_model', 'count_macs', 'model_summary']
+__all__ = ['GDFN_EXPANSION', 'MODEL_OPTIONS', 'HEADS', 'HEAD_SCALE', 'VALUE_RANGE', 'ChannelLayerNorm', 'pointwise_depthwise',
+           'block_diagonal', 'attention_rows', 'PhaseAttention', 'GDFN', 'TransformerBlock', 'check_contract',
+           'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_config', 'phaseformer_tiny_config',
+           'PhaseformerOutput', 'split_outputs', 'check_head', 'Phaseformer', 'ImageHead', 'compile_model',
+           'count_macs', 'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
 class ChannelLayerNorm(nn.LayerNorm):
@@ -86,10 +87,13 @@ class PhaseAttention(nn.Module):
         return out.view(b, h, w, c).permute(0, 3, 1, 2)
 
 # %% ../nbs/01_model.ipynb 13
+GDFN_EXPANSION = 2.66  # Restormer's feed-forward width: hidden channels = int(C * 2.66)
+
+# %% ../nbs/01_model.ipynb 14
 class GDFN(nn.Module):
     "Restormer's gated depthwise feed-forward network."
     def __init__(self, channels: int, # C
-                 expansion: float = 2.66, # hidden channels = int(C * expansion)
+                 expansion: float = GDFN_EXPANSION, # hidden channels = int(C * expansion)
                  published: bool = False, # compute as the published code does (one tensor, then two halves)
                 ):
         super().__init__()
@@ -106,10 +110,10 @@ class GDFN(nn.Module):
         in_place = not (self.published or torch.is_grad_enabled())  # nothing will need the gate again
         return self.project_out(torch.ops.aten.gelu_(gate).mul_(value) if in_place else F.gelu(gate) * value)
 
-# %% ../nbs/01_model.ipynb 14
+# %% ../nbs/01_model.ipynb 15
 class TransformerBlock(nn.Module):
     "Pre-norm residual block: `x + attn(norm1(x))`, then `x + ffn(norm2(x))`."
-    def __init__(self, channels: int, heads: int, expansion: float = 2.66, naive_phase: bool = False, attention: str = 'phase'):
+    def __init__(self, channels: int, heads: int, expansion: float = GDFN_EXPANSION, naive_phase: bool = False, attention: str = 'phase'):
         super().__init__()
         self.norm1 = ChannelLayerNorm(channels)
         self.attn = PhaseAttention(channels, heads, naive_phase, attention)
@@ -120,7 +124,7 @@ class TransformerBlock(nn.Module):
         x = x + self.attn(self.norm1(x))
         return x + self.ffn(self.norm2(x))
 
-# %% ../nbs/01_model.ipynb 16
+# %% ../nbs/01_model.ipynb 17
 def _tensors(out) -> list:
     "The tensors in a module's output: a tensor, or tuples, lists and dicts of them (nested)."
     if isinstance(out, torch.Tensor): return [out]
@@ -144,7 +148,7 @@ def check_contract(module: nn.Module, *inputs, # the first must be a float tenso
     if first.grad is None or not first.grad.abs().sum(): raise AssertionError(f'{type(module).__name__}: no gradient for its input')
     return out
 
-# %% ../nbs/01_model.ipynb 22
+# %% ../nbs/01_model.ipynb 23
 class DownSample(nn.Module):
     "3x3 conv to C/2 channels, then PixelUnshuffle(2): (B, C, H, W) -> (B, 2C, H/2, W/2)."
     def __init__(self, channels: int):
@@ -153,7 +157,7 @@ class DownSample(nn.Module):
                                   nn.PixelUnshuffle(2))
     def forward(self, x): return self.body(x)
 
-# %% ../nbs/01_model.ipynb 23
+# %% ../nbs/01_model.ipynb 24
 class UpSample(nn.Module):
     "3x3 conv to 2C channels, then PixelShuffle(2): (B, C, H, W) -> (B, C/2, 2H, 2W)."
     def __init__(self, channels: int):
@@ -162,10 +166,10 @@ class UpSample(nn.Module):
                                   nn.PixelShuffle(2))
     def forward(self, x): return self.body(x)
 
-# %% ../nbs/01_model.ipynb 26
+# %% ../nbs/01_model.ipynb 27
 MODEL_OPTIONS = {'attention': ('phase', 'plain', 'phase_stats'), 'skip': ('phase_eca', 'eca', 'none'), 'outputs': ('dual', 'low')}
 
-# %% ../nbs/01_model.ipynb 27
+# %% ../nbs/01_model.ipynb 28
 @dataclass(frozen=True)
 class PhaseformerConfig:
     "Sizes of a Phaseformer; the defaults are the published model."
@@ -173,7 +177,7 @@ class PhaseformerConfig:
     blocks: tuple = (2, 3, 3, 4) # transformer blocks per encoder level (decoders reuse levels 3, 2, 1)
     heads: tuple = (1, 2, 4, 8) # attention heads per level
     refinement_blocks: int = 4 # blocks after the decoder, at full resolution
-    expansion: float = 2.66 # GDFN expansion factor
+    expansion: float = GDFN_EXPANSION # GDFN expansion factor
     head_channels: int = 8 # channels before the shared final 3x3 convolution of both heads
     naive_phase: bool = False # the published computation: literal FFT phase formula, sliced Q/K/V (reference mode, slower)
     channels_last: bool = True # run convolutions in channels-last memory layout (faster depthwise convs)
@@ -190,42 +194,45 @@ class PhaseformerConfig:
     @property
     def channels(self): return tuple(self.dim * 2 ** i for i in range(4))
 
-# %% ../nbs/01_model.ipynb 28
+# %% ../nbs/01_model.ipynb 29
 def phaseformer_config(**overrides) -> PhaseformerConfig:
     "The published Phaseformer (1.78M parameters)."
     return PhaseformerConfig(**overrides)
 
-# %% ../nbs/01_model.ipynb 29
+# %% ../nbs/01_model.ipynb 30
 def phaseformer_tiny_config(**overrides) -> PhaseformerConfig:
     "A very small configuration for tests and quick experiments."
     return PhaseformerConfig(**{**dict(dim=8, blocks=(1, 1, 1, 1), heads=(1, 1, 2, 2), refinement_blocks=1,
                                        head_channels=4), **overrides})
 
-# %% ../nbs/01_model.ipynb 33
+# %% ../nbs/01_model.ipynb 34
 class PhaseformerOutput(NamedTuple):
     "The two heads: `low` (B, 3, H, W) and `high` (B, 3, 2H, 2W)."
     low: torch.Tensor
     high: torch.Tensor
 
-# %% ../nbs/01_model.ipynb 34
+# %% ../nbs/01_model.ipynb 35
 def split_outputs(out) -> tuple:
     "`(low, high)` of any model's output; `high` is None for a single-output model (a baseline)."
     if isinstance(out, torch.Tensor): return out, None
     return out[0], out[1]
 
-# %% ../nbs/01_model.ipynb 35
+# %% ../nbs/01_model.ipynb 36
 HEADS = PhaseformerOutput._fields  # ('low', 'high'): the two outputs, everywhere a head is named
 
-# %% ../nbs/01_model.ipynb 36
+# %% ../nbs/01_model.ipynb 37
+HEAD_SCALE = dict(zip(HEADS, (1, 2)))  # each head's output side over its input's: `low` same size, `high` twice
+
+# %% ../nbs/01_model.ipynb 38
 VALUE_RANGE = (0.0, 1.0)  # the image range of the models phaseformer trains (the authors': pretrained.PUBLISHED_VALUE_RANGE)
 
-# %% ../nbs/01_model.ipynb 37
+# %% ../nbs/01_model.ipynb 39
 def check_head(head: str) -> str:
     "`head` when it is one of `HEADS`; otherwise a ValueError naming them."
     if head not in HEADS: raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
     return head
 
-# %% ../nbs/01_model.ipynb 40
+# %% ../nbs/01_model.ipynb 42
 def _stage(blocks, channels, heads, cfg):
     return nn.Sequential(*[TransformerBlock(channels, heads, cfg.expansion, cfg.naive_phase, cfg.attention) for _ in range(blocks)])
 
@@ -275,7 +282,7 @@ class Phaseformer(nn.Module):
         if not high or self.cfg.outputs == 'low': return PhaseformerOutput(low, None)
         return PhaseformerOutput(low, self.output(self.output1(self.ups1(features))).contiguous())
 
-# %% ../nbs/01_model.ipynb 47
+# %% ../nbs/01_model.ipynb 49
 class ImageHead(nn.Module):
     "One head of `model` as an image-to-image function in [0, 1], the model's value range applied around it."
     def __init__(self, model: nn.Module, head: str = 'low', # 'low' (same size) or 'high' (2x)
@@ -295,7 +302,7 @@ class ImageHead(nn.Module):
         out = self.model(x, high=self.head == 'high') if isinstance(self.model, Phaseformer) else self.model(x)
         return ((split_outputs(out)[HEADS.index(self.head)].float() - low) / (high - low)).clamp(0, 1)
 
-# %% ../nbs/01_model.ipynb 50
+# %% ../nbs/01_model.ipynb 52
 def compile_model(model: nn.Module, **options) -> nn.Module:
     "Compile `model` in place with `torch.compile(**options)`; if compiling fails, say so in one line and run eagerly."
     model.compile(**{'dynamic': False, **options})
@@ -314,7 +321,7 @@ def compile_model(model: nn.Module, **options) -> nn.Module:
     model._compiled_call_impl = first_call
     return model
 
-# %% ../nbs/01_model.ipynb 59
+# %% ../nbs/01_model.ipynb 61
 def count_macs(model: nn.Module, size: int = 256) -> dict:
     "Multiply-accumulates of one forward pass on a `size` x `size` image, split into convolutions and attention."
     counts = {'convolutions': 0, 'attention': 0}
@@ -331,7 +338,7 @@ def count_macs(model: nn.Module, size: int = 256) -> dict:
     counts['convolutions'] += flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
     return counts
 
-# %% ../nbs/01_model.ipynb 60
+# %% ../nbs/01_model.ipynb 62
 def model_summary(model: nn.Module, size: int = 256, # image side for the MAC count
                  ) -> dict:
     "Print and return parameter and MAC counts of `model` at `size` x `size`."

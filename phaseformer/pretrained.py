@@ -12,9 +12,9 @@ from tqdm import tqdm
 from .files import write_atomically
 
 # %% auto 0
-__all__ = ['AUTHORS_REPOSITORY', 'AUTHORS_COMMIT', 'AUTHORS_PROTOCOL', 'PUBLISHED_VALUE_RANGE', 'PRETRAINED', 'REGISTRY_ENV',
-           'PretrainedError', 'Pretrained', 'registry', 'pretrained_entry', 'file_hashes', 'file_problem', 'cache_dir',
-           'download', 'pretrained_file', 'resolve_source', 'describe_registry']
+__all__ = ['AUTHORS_REPOSITORY', 'AUTHORS_COMMIT', 'AUTHORS_TEST', 'AUTHORS_PROTOCOL', 'PUBLISHED_VALUE_RANGE', 'PRETRAINED',
+           'REGISTRY_ENV', 'PretrainedError', 'Pretrained', 'registry', 'pretrained_entry', 'file_hashes',
+           'file_problem', 'weights_dir', 'download', 'pretrained_file', 'resolve_source', 'describe_registry']
 
 # %% ../nbs/01b_pretrained.ipynb 5
 AUTHORS_REPOSITORY = 'https://github.com/Mdraqibkhan/Phaseformer'
@@ -23,7 +23,9 @@ AUTHORS_REPOSITORY = 'https://github.com/Mdraqibkhan/Phaseformer'
 AUTHORS_COMMIT = '434f4e81aca9af80db646fc1a89fa2f8c744f640'  # the commit the released files are pinned to
 
 # %% ../nbs/01b_pretrained.ipynb 7
-AUTHORS_PROTOCOL = "the authors' test.py: each image resized to 512x512, mapped to [-1, 1], the 2x (high) head's output saved"
+AUTHORS_TEST = {'size': 512, 'head': 'high'}  # the authors' test.py: each image resized to 512x512, the 2x head's output saved
+AUTHORS_PROTOCOL = (f"the authors' test.py: each image resized to {AUTHORS_TEST['size']}x{AUTHORS_TEST['size']}, mapped to [-1, 1], "
+                    f"the 2x ({AUTHORS_TEST['head']}) head's output saved")
 
 # %% ../nbs/01b_pretrained.ipynb 8
 class PretrainedError(ValueError):
@@ -101,8 +103,8 @@ def file_problem(path, entry: Pretrained) -> str | None:
     if entry.sha256 and sha256 != entry.sha256: return f'SHA-256 {sha256}, not the registered {entry.sha256}'
 
 # %% ../nbs/01b_pretrained.ipynb 23
-def cache_dir() -> Path:
-    "Where released weights are kept: torch.hub's checkpoint folder (`$TORCH_HOME/hub/checkpoints`)."
+def weights_dir() -> Path:
+    "Where downloaded weights are kept (released ones, VGG's): torch.hub's checkpoint folder (`$TORCH_HOME/hub/checkpoints`)."
     return Path(torch.hub.get_dir()) / 'checkpoints'
 
 # %% ../nbs/01b_pretrained.ipynb 24
@@ -132,7 +134,7 @@ def download(url: str, target: Path, label: str, # the file, where it goes, what
 def pretrained_file(name: str) -> Path:
     "The checked local file of the released weights `name`: from the cache, else downloaded into it once."
     entry = pretrained_entry(name)
-    path = cache_dir() / entry.file_name
+    path = weights_dir() / entry.file_name
     if not path.exists(): return download(entry.url, path, f"the '{name}' weights", entry)
     if problem := file_problem(path, entry):
         raise PretrainedError(f"{path}: has {problem}, so it is not the '{name}' weights (damaged or replaced): refused. "
@@ -149,7 +151,7 @@ def resolve_source(source) -> tuple:
     if re.match(r'https?://', text):
         entry = next((e for e in registry().values() if e.url == text), None)
         if entry: return pretrained_file(entry.name), entry
-        target = cache_dir() / f'url-{hashlib.sha1(text.encode()).hexdigest()[:8]}-{Path(text.split("?")[0]).name}'
+        target = weights_dir() / f'url-{hashlib.sha1(text.encode()).hexdigest()[:8]}-{Path(text.split("?")[0]).name}'
         return (target if target.exists() else download(text, target, Path(target).name)), None
     if Path(source).is_file() or not _is_name(text): return Path(source), None
     try: return pretrained_file(text), pretrained_entry(text)
@@ -162,7 +164,7 @@ def describe_registry() -> list:
     "One block of lines per registered entry: what it is, where it comes from, and whether it is in the cache."
     lines = []
     for e in registry().values():
-        cached = cache_dir() / e.file_name
+        cached = weights_dir() / e.file_name
         lines += [f'{e.name}: {e.trained_on}; images in [{e.value_range[0]:g}, {e.value_range[1]:g}]; {e.licence} licence',
                   f'  source:   {e.source}', f'  url:      {e.url}',
                   f'  git blob: {e.git_blob}' + (f', SHA-256 {e.sha256}' if e.sha256 else '') + (f', {e.size:,} bytes' if e.size else ''),

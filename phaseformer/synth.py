@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from fastcore.script import call_parse
 from .files import exit_on_user_error
 from .images import IMAGE_EXTENSIONS, read_image, write_image, list_images, to_tensor
-from .data import split_pairs
+from .data import split_pairs, GUIDE_FOLDERS
 
 # %% auto 0
 __all__ = ['JERLOV_WATER', 'DEMO_TRAIN_SOURCES', 'DEMO_TEST_SOURCES', 'DEMO_VERSION', 'DEGRADATIONS', 'depth_map', 'synthesize',
@@ -107,7 +107,8 @@ def write_pairs(sources: dict, # name -> (3, H, W) clean image
                 degrade=random_degradation, # `degrade(clean, generator) -> (degraded, label)`
                ):
     "Write `n` random crops of each source, degraded (underwater by default), as `split/input/*.png` and `split/gt/*.png`."
-    (out / split / 'input').mkdir(parents=True, exist_ok=True); (out / split / 'gt').mkdir(parents=True, exist_ok=True)
+    inputs, references = (out / split / name for name in GUIDE_FOLDERS)
+    inputs.mkdir(parents=True, exist_ok=True); references.mkdir(parents=True, exist_ok=True)
     for name, img in sources.items():
         h, w = img.shape[-2:]
         for i in range(n):
@@ -116,7 +117,7 @@ def write_pairs(sources: dict, # name -> (3, H, W) clean image
             clean = img[:, top:top + side, left:left + side]
             degraded, label = degrade(clean, generator)
             stem = f'{name}_{i:03d}_{label}'
-            write_image(degraded, out / split / 'input' / f'{stem}.png'); write_image(clean, out / split / 'gt' / f'{stem}.png')
+            write_image(degraded, inputs / f'{stem}.png'); write_image(clean, references / f'{stem}.png')
 
 # %% ../nbs/03a_synth.ipynb 18
 def _shrink(img: torch.Tensor, side: int) -> torch.Tensor:
@@ -132,7 +133,7 @@ def demo_dataset(root: Path | None = None, # where to build it; default: `cache_
                 ) -> Path:
     "Path of the built-in synthetic demo dataset (guide layout), generated on first use."
     root = Path(root) if root else cache_dir() / f'demo-v{DEMO_VERSION}'
-    if (root / 'test' / 'gt').is_dir(): return root
+    if (root / 'test' / GUIDE_FOLDERS[1]).is_dir(): return root
     root.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f'.{root.name}-', dir=root.parent))
     try:
@@ -142,7 +143,7 @@ def demo_dataset(root: Path | None = None, # where to build it; default: `cache_
         write_pairs(photos(DEMO_TEST_SOURCES), building, 'test', n_test, crop, g)
         building.rename(root)
     except OSError:  # another process finished first (the name exists and is not empty): use its copy
-        if not (root / 'test' / 'gt').is_dir(): raise
+        if not (root / 'test' / GUIDE_FOLDERS[1]).is_dir(): raise
     finally:
         if building.exists(): shutil.rmtree(building)
     return root

@@ -13,6 +13,7 @@ import torch
 from tqdm.auto import tqdm
 from .files import check_writable, output_problem, write_atomically
 from .images import to_tensor, to_uint8, write_image
+from .model import HEAD_SCALE
 
 # %% auto 0
 __all__ = ['CONTAINERS', 'VIDEO_EXTENSIONS', 'VideoWriter', 'carried_tags', 'FlickerMeter', 'VideoReport', 'enhance_video',
@@ -159,7 +160,7 @@ def enhance_video(enhancer, # an `Enhancer`
         if not container.streams.video: raise ValueError(f'{source}: no video stream in it')
         video, audio = container.streams.video[0], (container.streams.audio or [None])[0]
         video.thread_type = 'AUTO'
-        rate, scale = video.average_rate or video.guessed_rate or Fraction(25), 2 if enhancer.head == 'high' else 1
+        rate, scale = video.average_rate or video.guessed_rate or Fraction(25), HEAD_SCALE[enhancer.head]
         meters, started, frames = (FlickerMeter(), FlickerMeter()), time.perf_counter(), 0
         def run(out=None):
             nonlocal frames

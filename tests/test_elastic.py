@@ -1,5 +1,5 @@
-"""Runs that outlive their processes and machines (CPU, gloo): torchrun restarts a killed worker and `--resume auto`
-continues the run to the uninterrupted run's weights; two launchers on 127.0.0.1 (`--nnodes 2`, c10d rendezvous) train
+"""Runs that outlive their processes and machines (CPU, gloo): `phaseformer-train --max_restarts` (torchrun's elastic
+agent, started by the command) restarts a killed worker and the run continues to the uninterrupted run's weights; two launchers on 127.0.0.1 (`--nnodes 2`, c10d rendezvous) train
 as one launcher with two processes does."""
 import os, random, signal, subprocess, sys, time
 from pathlib import Path
@@ -8,17 +8,20 @@ import torch
 from phaseformer.distributed import free_port
 
 SETTINGS = ['--model', 'tiny', '--size', '32', '--crop', '--batch_size', '2', '--test_batch_size', '2', '--niter', '4',
-            '--niter_decay', '0', '--no_perceptual', '--device', 'cpu', '--sample_every', '0', '--seed', '5',  # --threads as users run it (2)
-            '--resume', 'auto']
+            '--niter_decay', '0', '--no_perceptual', '--device', 'cpu', '--sample_every', '0', '--seed', '5']  # --threads as users run it (2)
 
 
-def torchrun(launcher: list, data: Path, out: Path, store_fix: bool = True) -> subprocess.Popen:
-    "`torchrun LAUNCHER -m phaseformer.train` on `data` into `out`, started in the background (`store_fix`: see 05_train)."
-    command = [sys.executable, '-m', 'torch.distributed.run', *launcher, '-m', 'phaseformer.train',
-               '--dataset_path', str(data), '--output_dir', str(out), *SETTINGS]
+def start(command: list, data: Path, out: Path, settings: list = SETTINGS, store_fix: bool = False) -> subprocess.Popen:
+    "`COMMAND -m phaseformer.train` on `data` into `out`, started in the background (`store_fix`: see 05_train)."
+    command = [sys.executable, *command, '-m', 'phaseformer.train', '--dataset_path', str(data), '--output_dir', str(out), *settings]
     env = {k: v for k, v in os.environ.items() if k != 'TORCH_DISABLE_SHARE_RDZV_TCP_STORE'}
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**env, 'OMP_NUM_THREADS': '1', **({'TORCH_DISABLE_SHARE_RDZV_TCP_STORE': '1'} if store_fix else {})})
+
+
+def torchrun(launcher: list, data: Path, out: Path, store_fix: bool = True) -> subprocess.Popen:
+    "`torchrun LAUNCHER -m phaseformer.train --resume auto` on `data` into `out`, in the background."
+    return start(['-m', 'torch.distributed.run', *launcher], data, out, SETTINGS + ['--resume', 'auto'], store_fix)
 
 
 def finished(process: subprocess.Popen) -> str:
@@ -69,7 +72,8 @@ def kill_a_worker_after_the_first_checkpoint(job: subprocess.Popen, out: Path):
 
 
 def test_a_killed_worker_is_restarted_and_the_run_goes_on(tiny_dataset, uninterrupted, tmp_path):
-    job = torchrun(['--standalone', '--nproc_per_node', '2', '--max-restarts', '2'], tiny_dataset, tmp_path)
+    "The plain command with --max_restarts: no torchrun, no variable to set, no --resume auto to remember."
+    job = start([], tiny_dataset, tmp_path, SETTINGS + ['--nproc', '2', '--max_restarts', '2'])
     kill_a_worker_after_the_first_checkpoint(job, tmp_path)
     finished(job)
     run = the_run(tmp_path)  # one history: the restarted workers continued the same folder

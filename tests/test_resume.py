@@ -107,6 +107,33 @@ def test_resume_keeps_the_run_settings_and_lists_overrides(tiny_dataset, tmp_pat
     assert 'Resuming with changed settings: niter_decay: 1 -> 2; lr: 0.001 -> 0.0005' in result.stdout
     config = json.loads((run / 'config.json').read_text())
     assert (config['batch_size'], config['niter_decay'], config['lr'], config['seed']) == (4, 2, 5e-4, 3)
-    lrs = [float(r.split(',')[2]) for r in (run / 'metrics.csv').read_text().splitlines()[1:]]
-    assert len(lrs) == 4 and all(lr >= 0 for lr in lrs)
+    assert [r.split(',')[0] for r in (run / 'metrics.csv').read_text().splitlines()[1:]] == ['1', '2', '3', '4']
+    # the new --lr reaches training: epoch 4 (steps 13-16) runs at 5e-4 x (1 - 2/3), the lambda policy with --niter_decay 2
+    # (the old rate would give twice that); epochs 1-3 keep the rates they were trained at
+    rates = dict(logged(run, 'lr'))
+    assert [round(rates[step], 9) for step in (1, 5, 9, 13, 16)] == [1e-3, 1e-3, 5e-4, round(5e-4 / 3, 9), round(5e-4 / 3, 9)], rates
     assert torch.load(uninterrupted / 'last.pth', weights_only=True)['epoch'] == 3  # untouched
+
+
+OLD_RUN = Path(__file__).parent / 'data' / 'run_2026-12-07'  # see its README: written before the trainer was split into parts
+
+
+def test_a_checkpoint_written_before_the_trainer_was_split_still_resumes(tiny_dataset, tmp_path):
+    "The run folder of epoch 1 of 3, written by the code of 2026-12-07 (039ce48), continues to the weights of a run from scratch."
+    from dataclasses import replace
+    from phaseformer.config import config_from_dict
+    from phaseformer.model import Phaseformer, phaseformer_tiny_config
+    from phaseformer.train import Trainer
+    run = shutil.copytree(OLD_RUN, tmp_path / 'old_run')
+    saved = config_from_dict({k: v for k, v in json.loads((run / 'config.json').read_text()).items()})
+    cfg = replace(saved, dataset_path=(str(tiny_dataset),), output_dir=str(tmp_path / 'runs'), max_steps=0)
+    small = lambda: Phaseformer(phaseformer_tiny_config(dim=4))  # as the fixture was made: torch.manual_seed(0), then the model
+    resumed = Trainer(replace(cfg, resume=str(run / 'last.pth')), model=small(), quiet=True)
+    assert (resumed.state.epoch, resumed.state.global_step, resumed.run_dir) == (1, 4, run)
+    resumed.fit()
+    torch.manual_seed(0)
+    scratch = Trainer(cfg, model=small(), quiet=True)
+    scratch.fit()
+    assert [r.split(',')[0] for r in (run / 'metrics.csv').read_text().splitlines()[1:]] == ['1', '2', '3']
+    for name, value in scratch.model.state_dict().items():
+        torch.testing.assert_close(resumed.model.state_dict()[name], value, atol=1e-5, rtol=0, msg=f'{name} differs')

@@ -1,5 +1,6 @@
-"""The figures a maintainer watches: exported cells (median lines, public names per cell), the longest functions and
-the import graph between the package's modules. `python tools/house_stats.py`."""
+"""The figures a maintainer watches: exported cells (median and longest, names per cell), the longest functions, `@patch`
+methods and the import graph between the package's modules. Every exported cell and function counts, private helpers
+and patched methods included. `python tools/house_stats.py`."""
 import ast, json, statistics, sys
 from pathlib import Path
 
@@ -13,18 +14,17 @@ def exported_cells():
             if cell['cell_type'] == 'code' and any(l.strip() in ('#| export', '#| exports') for l in src.splitlines()):
                 yield nb.name, src
 
-def public_names(src: str) -> list:
-    "Top-level public functions, classes and assignments a cell defines (imports and `@patch` methods excluded)."
+def defined_names(src: str) -> list:
+    "Top-level functions, classes (`@patch` methods too) and assignments a cell defines, private ones included."
     try: tree = ast.parse(src)
     except SyntaxError: return []
     names = []
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if not any(getattr(d, 'id', None) == 'patch' for d in node.decorator_list): names.append(node.name)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): names.append(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names += [t.id for t in targets if isinstance(t, ast.Name)]
-    return [n for n in names if not n.startswith('_')]
+    return names
 
 def code_lines(src: str) -> int:
     "Lines of a cell that are not blank or nbdev directives."
@@ -35,21 +35,28 @@ def functions(path: Path):
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)): yield f'{path.stem}.{node.name}', node.end_lineno - node.lineno + 1
 
+def patched(path: Path) -> int:
+    "How many functions of a module are `@patch` methods (fastcore's way of adding a method outside its class)."
+    return sum(1 for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+               and any(getattr(d, 'id', None) == 'patch' for d in node.decorator_list))
+
 def imports(path: Path) -> list:
     "The package modules a module imports (relative imports)."
     return sorted({n.module.split('.')[0] for n in ast.walk(ast.parse(path.read_text()))
                    if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module})
 
 def main():
-    cells = list(exported_cells())
-    lines = [code_lines(src) for _, src in cells]
-    multi = [(nb, public_names(src)) for nb, src in cells if len(public_names(src)) > 1]
-    print(f'exported cells: {len(cells)}, median {statistics.median(lines)} lines, '
-          f'{sum(l > 20 for l in lines)} over 20 lines; {len(multi)} define two or more public names')
-    for nb, names in multi: print(f'  {nb}: {", ".join(names)}')
+    cells = [(nb, src, code_lines(src)) for nb, src in exported_cells()]
+    lines = [n for *_, n in cells]
+    longest_cells = sorted(cells, key=lambda c: -c[2])
+    multi = [(nb, defined_names(src)) for nb, src, _ in cells if len(defined_names(src)) > 1]
+    print(f'exported cells: {len(cells)}, median {statistics.median(lines)} lines, {sum(l > 20 for l in lines)} over 20 lines, '
+          f'{sum(l > 30 for l in lines)} over 30; {len(multi)} define two or more names')
+    print('longest cells: ' + ', '.join(f'{nb} ({", ".join(defined_names(src)) or "-"}) {n}' for nb, src, n in longest_cells[:5]))
     modules = sorted(p for p in (ROOT / 'phaseformer').glob('*.py') if not p.name.startswith('_'))
     longest = sorted((f for p in modules for f in functions(p)), key=lambda f: -f[1])
     print('longest functions: ' + ', '.join(f'{n} {l}' for n, l in longest[:5]) + f'; over 40 lines: {sum(l > 40 for _, l in longest)}')
+    print(f'@patch methods: {sum(patched(p) for p in modules)}')
     print('imports (module: what it imports):')
     for p in modules: print(f'  {p.stem}: {", ".join(imports(p)) or "-"}')
 
