@@ -235,7 +235,7 @@ def test_every_command_takes_released_weights_by_name(released, tiny_dataset, tm
     assert convert.returncode == 0, convert.stderr
     info = cli('phaseformer-info', str(tmp_path / 'test.safetensors'))
     assert 'value_range:  -1,1' in info.stdout and "released weights 'test'" in info.stdout, info.stdout
-    # phaseformer-export takes a minute even for the tiny model (08_export exports one): here only its flags
+    # phaseformer-export takes a minute even for the tiny model (05_export exports one): here only its flags
     assert_one_line_error(cli('phaseformer-export', '--weights', 'test', '--checkpoint', 'x.pth'), 'not both')
     assert_one_line_error(cli('phaseformer-export', '--weights', 'nosuch'), "no released weights named 'nosuch'")
     train = cli('phaseformer-train', '--weights', 'test', '--dataset_path', str(tiny_dataset), '--model', 'tiny', '--size', '32',

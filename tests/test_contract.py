@@ -41,7 +41,7 @@ CASES = {name: Case(*case) for name, case in {
     'PhaseformerLoss': (lambda: PhaseformerLoss(vgg='vgg16', vgg_weights=None), (image, target, high, target_high), ()),
 }.items()}
 NO_CASE = {'LossWeighting': 'an abstract base: its subclasses above are the weightings',
-           'OnnxModel': 'runs onnxruntime, not torch: no parameters or gradients (08_export compares its outputs with PyTorch)'}
+           'OnnxModel': 'runs onnxruntime, not torch: no parameters or gradients (05_export compares its outputs with PyTorch)'}
 
 
 def package_modules() -> set:

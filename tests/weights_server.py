@@ -1,5 +1,5 @@
 """Test helpers for released weights: an HTTP server on 127.0.0.1 that logs its requests, and whole-model pickles saved
-the authors' way. Used by `nbs/01b_pretrained.ipynb` and the tests; nothing here reaches the internet."""
+the authors' way. Used by `nbs/01a_pretrained.ipynb` and the tests; nothing here reaches the internet."""
 import http.server, json, os, sys, threading, types
 from pathlib import Path
 import torch

@@ -26,6 +26,17 @@ def defined_names(src: str) -> list:
             names += [t.id for t in targets if isinstance(t, ast.Name)]
     return names
 
+def skeleton_gaps(cells: list) -> list:
+    "What a notebook lacks of STYLE.md's skeleton: title and summary, default_exp, exported imports, hidden test imports, a last nbdev_export()."
+    src = [''.join(c['source']) for c in cells]
+    code = lambda i: 0 <= i < len(cells) and cells[i]['cell_type'] == 'code'
+    checks = {'title and summary': cells[0]['cell_type'] == 'markdown' and src[0].startswith('# ') and '\n> ' in src[0],
+              'default_exp': code(1) and src[1].startswith('#| default_exp'),
+              'exported imports': code(2) and src[2].startswith('#| export') and 'import' in src[2],
+              'hidden test imports': code(3) and src[3].startswith('#| hide') and 'import' in src[3],
+              'last cell nbdev_export()': code(len(cells) - 1) and src[-1].startswith('#| hide') and 'nbdev_export()' in src[-1]}
+    return [name for name, ok in checks.items() if not ok]
+
 def code_lines(src: str) -> int:
     "Lines of a cell that are not blank or nbdev directives."
     return sum(1 for l in src.splitlines() if l.strip() and not l.strip().startswith('#|'))
@@ -41,9 +52,17 @@ def patched(path: Path) -> int:
                and any(getattr(d, 'id', None) == 'patch' for d in node.decorator_list))
 
 def imports(path: Path) -> list:
-    "The package modules a module imports (relative imports)."
-    return sorted({n.module.split('.')[0] for n in ast.walk(ast.parse(path.read_text()))
-                   if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module})
+    "The package modules a module imports (relative imports, and `phaseformer.x` ones inside functions)."
+    found = set()
+    for n in ast.walk(ast.parse(path.read_text())):
+        if isinstance(n, ast.ImportFrom) and n.module and (n.level == 1 or n.module.startswith('phaseformer.')):
+            found.add(n.module.removeprefix('phaseformer.').split('.')[0])
+    return sorted(found)
+
+def notebook_of(module: str) -> str | None:
+    "The notebook that exports `module` (its `#| default_exp`)."
+    for nb in (ROOT / 'nbs').glob('[0-9]*.ipynb'):
+        if f'#| default_exp {module}"' in nb.read_text(): return nb.stem
 
 def main():
     cells = [(nb, src, code_lines(src)) for nb, src in exported_cells()]
@@ -53,10 +72,15 @@ def main():
     print(f'exported cells: {len(cells)}, median {statistics.median(lines)} lines, {sum(l > 20 for l in lines)} over 20 lines, '
           f'{sum(l > 30 for l in lines)} over 30; {len(multi)} define two or more names')
     print('longest cells: ' + ', '.join(f'{nb} ({", ".join(defined_names(src)) or "-"}) {n}' for nb, src, n in longest_cells[:5]))
+    gaps = {nb.name: g for nb in sorted((ROOT / 'nbs').glob('[0-9]*.ipynb')) if (g := skeleton_gaps(json.loads(nb.read_text())['cells']))}
+    print(f'notebooks without the skeleton: {len(gaps)}' + ''.join(f'\n  {nb}: {", ".join(g)}' for nb, g in gaps.items()))
     modules = sorted(p for p in (ROOT / 'phaseformer').glob('*.py') if not p.name.startswith('_'))
     longest = sorted((f for p in modules for f in functions(p)), key=lambda f: -f[1])
     print('longest functions: ' + ', '.join(f'{n} {l}' for n, l in longest[:5]) + f'; over 40 lines: {sum(l > 40 for _, l in longest)}')
     print(f'@patch methods: {sum(patched(p) for p in modules)}')
+    order = {p.stem: notebook_of(p.stem) for p in modules}
+    later = [f'{order[p.stem]} imports {order[m]}' for p in modules for m in imports(p) if order.get(m) and order[m] > order[p.stem]]
+    print(f'notebooks importing a later one: {len(later)}' + ''.join(f'\n  {line}' for line in later))
     print('imports (module: what it imports):')
     for p in modules: print(f'  {p.stem}: {", ".join(imports(p)) or "-"}')
 
