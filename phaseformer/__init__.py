@@ -12,7 +12,8 @@ import importlib
 # %% ../nbs/09_package.ipynb 5
 _HOMES = {  # module: the public names it gives the package's front
     'model': ('Phaseformer', 'PhaseformerConfig', 'phaseformer_config', 'phaseformer_tiny_config', 'model_summary', 'compile_model'),
-    'checkpoints': ('load_model', 'read_weights', 'load_weights', 'Weights', 'CheckpointError'),
+    'checkpoints': ('load_model', 'read_weights', 'load_weights', 'Weights'),
+    'unpickle': ('CheckpointError',),
     'pretrained': ('registry', 'Pretrained', 'PRETRAINED'),
     'inference': ('Enhancer',),
     'survey': ('enhance_survey',),

@@ -21,7 +21,7 @@ from .checkpoints import checkpoint_source, model_flag
 from .pretrained import Pretrained, AUTHORS_TEST
 from .images import to_tensor, to_uint8, resize_image
 from .inference import Enhancer
-from .evaluation import evaluate_pairs, scoring_pairs, summarize
+from .evaluation import evaluate_pairs, scoring_pairs, summarize, SCORING_FLAGS
 from .metrics import uiqm_key
 from .distributed import reuse_freed_memory
 
@@ -200,8 +200,8 @@ def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag
                   protocol: Param("native: --size and --head as given (default: native resolution, low head); authors: as the authors' test.py (%dx%d inputs, the %s head)" % (AUTHORS_TEST['size'], AUTHORS_TEST['size'], AUTHORS_TEST['head']), str) = 'native',
                   methods: Param('classical baselines to include', str, nargs='*') = list(CLASSICAL),
                   examples: Param('images per set in the figures', int) = 3,
-                  split_file: model_flag('split_file') = None,
-                  uiqm: model_flag('uiqm') = 'pinned',
+                  split_file: model_flag('split_file', SCORING_FLAGS) = None,
+                  uiqm: model_flag('uiqm', SCORING_FLAGS) = 'pinned',
                   device: model_flag('device') = 'auto',
                   tile: Param('tile side at native resolution', int) = 512,
                   force: Param('overwrite an earlier report in --out', store_true) = False):

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 import torch
-from .checkpoints import read_object_tree, CheckpointError
+from .unpickle import read_object_tree, CheckpointError
 from .files import write_atomically, write_json, check_writable
 from .data import write_split
 

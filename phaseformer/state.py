@@ -11,7 +11,8 @@ import torch
 import torch.nn as nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .model import VALUE_RANGE
-from .checkpoints import CHECKPOINT_FORMAT, CheckpointError, load_weights
+from .checkpoints import CHECKPOINT_FORMAT, load_weights
+from .unpickle import CheckpointError
 from .config import TrainConfig, OPTIMIZERS
 from .schedules import LRSchedule
 

@@ -4,6 +4,7 @@ import re, subprocess, threading, time, urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from phaseformer.distributed import free_port
+from foreground import as_foreground
 
 CHROMIUM = dict(executable_path='/usr/bin/chromium', args=['--no-sandbox', '--disable-gpu', '--disable-background-networking',
                                                            '--disable-component-update', '--disable-sync', '--no-first-run'])
@@ -51,7 +52,7 @@ def running_app(*flags, env=None):
     "`phaseformer-app FLAGS` on a free port of 127.0.0.1; stopped with SIGTERM after."
     port = free_port()
     process = subprocess.Popen(['phaseformer-app', '--port', str(port), *flags], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env=env)
+                               text=True, env=env, preexec_fn=as_foreground)  # the tests send it Ctrl-C
     try: yield RunningApp(process, f'http://127.0.0.1:{port}/')
     finally:
         process.terminate()

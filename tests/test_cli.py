@@ -6,6 +6,7 @@ import torch
 from PIL import Image
 from phaseformer.model import Phaseformer, phaseformer_tiny_config
 from weights_server import serve_released
+from foreground import as_foreground
 
 
 def run(*args, cwd=None):
@@ -279,17 +280,19 @@ def test_experiments_grid_refuses_a_bad_setting_then_resumes_after_ctrl_c(tiny_d
     assert not (tmp_path / 'grid').exists()  # refused before any run
     grid.write_text(json.dumps({'settings': {'published': {}, 'no_skip': {'skip': 'none'}}, 'base': base, 'seeds': [0, 1],
                                 'test_sets': {'tiny': str(tiny_dataset), 'gone': str(tmp_path / 'nowhere')}, 'test_size': 32}))
-    command = subprocess.Popen(['phaseformer-experiments', str(grid)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = subprocess.Popen(['phaseformer-experiments', str(grid)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=as_foreground)
     deadline = time.time() + 240
     while not list((tmp_path / 'grid').glob('*/*/*/last.pth')) and time.time() < deadline and command.poll() is None: time.sleep(0.1)
     command.send_signal(signal.SIGINT)  # Ctrl-C in the first run
     out, err = command.communicate(timeout=120)
     assert command.returncode == 130, (out, err)
     assert 'interrupted; finished runs are kept and the same command continues the grid' in err and 'Traceback' not in err
+    started = len(list((tmp_path / 'grid').glob('*/*/*/last.pth')))  # runs with a checkpoint: the first one
     result = subprocess.run(['phaseformer-experiments', str(grid), '--split_identity', '20'], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     finished, stopped, new = map(int, re.search(r'4 runs \(2 settings x 2 seeds\): (\d) finished, (\d) to continue, (\d) to start', result.stdout).groups())
-    assert (finished + stopped, new) == (1, 3), result.stdout  # the first run, interrupted (or just finished), is kept; the other 3 start
+    assert (finished + stopped, new) == (started, 4 - started), result.stdout  # what the first command did is kept, the rest start
     assert all(len(list(seed.iterdir())) == 1 for seed in (tmp_path / 'grid').glob('*/seed_*'))  # one run folder per run: continued, not restarted
     assert 'test set gone:' in result.stderr and 'compared on the others' in result.stderr
     assert '| tiny | published | no_skip | 2 |' in result.stdout and '| tiny (identity' in result.stdout
