@@ -31,7 +31,8 @@ from .images import write_image
 from .config import TrainConfig, AMP_DTYPES, parse_train_args, train_parser
 from .state import TrainState, default_optimizer
 from .distributed import (distributed_env, start_process, all_mean, epoch_seed, rank_zero_first, sync_gradients,
-                                     launch_processes, launch_with_restarts, restart_count, reuse_freed_memory)
+                                     launch_processes, launch_with_restarts, restart_count, reuse_freed_memory, STORE_FIX,
+                                     store_shared)
 from .runs import RunFolder, LAST, BEST, snapshot_name, read_training_state, check_checkpoint_dir, image_grid
 from .files import exit_on_user_error
 from .tracking import RunTracker, open_tracker, step_values, epoch_values, sample_grid
@@ -427,9 +428,9 @@ def resolve_auto_resume(cfg: TrainConfig) -> tuple:
 # %% ../nbs/06d_train.ipynb 72
 def _restarted_without_store_fix() -> str | None:
     "Why this process must stop: torchrun restarted it without TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1, so it would hang; else None."
-    if not restart_count() or os.environ.get('TORCH_DISABLE_SHARE_RDZV_TCP_STORE') == '1': return None
+    if not restart_count() or not store_shared(): return None
     return (f'torchrun restarted this worker (restart {restart_count()}), and restarted workers hang in init_process_group unless torchrun '
-            'is started with TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 (pytorch/pytorch#135712): start it so, and the same command '
+            f'is started with {STORE_FIX}=1 (pytorch/pytorch#135712): start it so, and the same command '
             'with --resume auto continues from the last complete epoch')
 
 # %% ../nbs/06d_train.ipynb 75
@@ -455,9 +456,9 @@ def main(argv=None # command-line words (default: sys.argv[1:])
     notes = [f'Resuming with changed settings: {"; ".join(changes)}'] if changes else []
     if cfg.resume is None and restart_count(): cfg = replace(cfg, resume='auto')  # a restarted process continues its run
     if cfg.resume == 'auto': cfg, note = resolve_auto_resume(cfg); notes.append(note)
-    if os.environ.get('TORCHELASTIC_MAX_RESTARTS', '0') != '0' and os.environ.get('TORCH_DISABLE_SHARE_RDZV_TCP_STORE') != '1':
+    if os.environ.get('TORCHELASTIC_MAX_RESTARTS', '0') != '0' and store_shared():
         notes.append('Note: restarted workers can hang in init_process_group when torchrun shares its store with them '
-                     '(pytorch/pytorch#135712): start torchrun with TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1')
+                     f'(pytorch/pytorch#135712): start torchrun with {STORE_FIX}=1')
     if not cfg.dataset_path: notes.append('No --dataset_path: training on the built-in synthetic demo data.')
     if world == 1 or launched: return run_training(cfg, notes)
     print(f'Starting {world} DDP processes (--batch_size {cfg.batch_size} per process, {world * cfg.batch_size} images a step).')
