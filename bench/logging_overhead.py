@@ -8,7 +8,7 @@ MLflow's local store, timed in turn (the median of several epochs each). The tar
 import argparse, tempfile, warnings
 from phaseformer.config import TrainConfig
 from phaseformer.synth import demo_dataset
-from phaseformer.train import Trainer
+from phaseformer.trainer import Trainer
 from timing import interleaved_medians
 
 parser = argparse.ArgumentParser()
@@ -28,7 +28,7 @@ def one_epoch(log):
     def run():
         trainer = trainers[log]; epochs[log][0] += 1
         stats = trainer.train_epoch(epochs[log][0])
-        trainer._log_epoch(epochs[log][0], stats, {}, {'psnr_low': 0.0})  # the epoch's logging and checkpoint, as in a run
+        trainer.report.epoch(epochs[log][0], stats, {}, {'psnr_low': 0.0}, improved=False)  # the epoch's logging and checkpoint, as in a run
     return run
 times = interleaved_medians({log: (one_epoch(log),) for log in trainers}, args.epochs, trainers['none'].device)
 base = times['none'][0]

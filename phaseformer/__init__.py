@@ -20,7 +20,7 @@ _HOMES = {  # module: the public names it gives the package's front
     'webapp': ('app', 'build_app'),
     'evaluation': ('evaluate_folder',),
     'config': ('TrainConfig', 'demo_config'),
-    'train': ('train_model', 'Trainer'),
+    'trainer': ('train_model', 'Trainer'),
     'losses': ('PhaseformerLoss',),
     'metrics': ('psnr', 'ssim', 'uiqm', 'uciqe'),
     'benchmark': ('run_benchmark',),

@@ -103,6 +103,22 @@ def _report_folder(out, force: bool) -> Path | None:
     if existing and not force: raise FileExistsError(f'{existing[0]} exists: an earlier report is not overwritten (use --force or another --out)')
     return check_writable(out)
 
+# %% ../nbs/07_benchmark.ipynb 22
+def _scored_set(dataset, runners: dict, split_file, size, head: str, examples: int, quiet: bool, uiqm_variant: str) -> tuple:
+    "`(rows, problems, example images)` of one paired set; `ValueError` when it has no references or no pair could be scored."
+    pairs = scoring_pairs(dataset, split_file)
+    if not any(ref for _, ref in pairs): raise ValueError(f'{dataset}: no references (the benchmark needs pairs; phaseformer-eval scores single images)')
+    rows, bad, kept = evaluate_pairs(runners, pairs, size, head, examples=examples, desc=set_name(dataset), quiet=quiet, uiqm_variant=uiqm_variant)
+    if not rows: raise ValueError(f'{dataset}: none of its {len(pairs)} pairs could be scored')
+    return rows, bad, kept
+
+# %% ../nbs/07_benchmark.ipynb 23
+def _method_means(rows: list, methods) -> dict:
+    "Each method's image count and mean scores over `rows`."
+    mine = {m: [r for r in rows if r['method'] == m] for m in methods}
+    return {m: {'images': len(found), **{k: v[0] for k, v in summarize(found).items()}} for m, found in mine.items()}
+
+# %% ../nbs/07_benchmark.ipynb 24
 def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, checkpoint files of any format (none: the baselines only)
               datasets: list, # paired sets: roots of any recognised layout or 'IN,REF' folder pairs
               out=None, # folder for the reports and figures (None: nothing written)
@@ -115,8 +131,7 @@ def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, c
               uiqm_variant: str = 'pinned', # or 'funie_gan': UIQM as most papers report it, in a column `uiqm_funie_gan`
              ) -> list:
     "One row per method and set: `{'method', 'set', 'images', 'psnr', 'ssim', 'uiqm', 'uciqe'}` (means); reports in `out`."
-    unknown = [m for m in methods if m not in CLASSICAL]
-    if unknown: raise ValueError(f'unknown methods {", ".join(unknown)}: choose from {", ".join(CLASSICAL)}')
+    if unknown := [m for m in methods if m not in CLASSICAL]: raise ValueError(f'unknown methods {", ".join(unknown)}: choose from {", ".join(CLASSICAL)}')
     check_head(head); uiqm_key(uiqm_variant)  # a known head and UIQM variant, before any work
     out = _report_folder(out, force)
     runners = {name: Enhancer(c, device, head, tile).enhance for name, c in zip(_short_names(checkpoints), checkpoints)}
@@ -124,41 +139,37 @@ def run_benchmark(checkpoints: list, # released names or `Pretrained` entries, c
     table, per_image, problems = [], [], []
     for dataset in datasets:
         name = set_name(dataset)
-        try:
-            pairs = scoring_pairs(dataset, split_file)
-            if not any(ref for _, ref in pairs): raise ValueError(f'{dataset}: no references (the benchmark needs pairs; phaseformer-eval scores single images)')
-            rows, bad, kept = evaluate_pairs(runners, pairs, size, head, examples=examples if out else 0, desc=name, quiet=quiet,
-                                             uiqm_variant=uiqm_variant)
-            if not rows: raise ValueError(f'{dataset}: none of its {len(pairs)} pairs could be scored')
+        try: rows, bad, kept = _scored_set(dataset, runners, split_file, size, head, examples if out else 0, quiet, uiqm_variant)
         except (ValueError, FileNotFoundError) as e:
             print(f'phaseformer-benchmark: {e}', file=sys.stderr); problems.append((dataset, str(e))); continue
         problems += bad
         per_image += [{'set': name, **r} for r in rows]
-        for method in runners:
-            mine = [r for r in rows if r['method'] == method]
-            table.append({'method': method, 'set': name, 'images': len(mine), **{k: v[0] for k, v in summarize(mine).items()}})
+        table += [{'method': m, 'set': name, **means} for m, means in _method_means(rows, runners).items()]
         if out: out.mkdir(parents=True, exist_ok=True); _grid(kept, list(runners), out / f'grid_{name}.jpg')
     if not table: raise ValueError('no set could be scored')
     if out: _write_reports(out, table, per_image, problems, size, head)
     return table
 
-# %% ../nbs/07_benchmark.ipynb 23
+# %% ../nbs/07_benchmark.ipynb 26
 def markdown_table(header: list, lines: list) -> str:
     "A Markdown table: the `header` cells, then one row per line of cells."
     return '\n'.join(['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)] + ['| ' + ' | '.join(map(str, l)) + ' |' for l in lines])
 
-# %% ../nbs/07_benchmark.ipynb 24
+# %% ../nbs/07_benchmark.ipynb 27
 _LABELS = {'psnr': 'PSNR', 'ssim': 'SSIM', 'uiqm': 'UIQM', 'uiqm_funie_gan': 'UIQM (FUnIE-GAN)', 'uciqe': 'UCIQE'}
 
+# %% ../nbs/07_benchmark.ipynb 28
 def _metrics(table: list) -> list:
     "The metric columns of the rows, in `METRICS` order (UIQM under the variant's name)."
     return [k for k in table[0] if k not in ('method', 'set', 'images')]
 
+# %% ../nbs/07_benchmark.ipynb 29
 def _by_method_and_set(table: list) -> tuple:
     "`(methods, sets, cell)` of the rows, in order of appearance; `cell[method, set]` is a row."
     return (list(dict.fromkeys(r['method'] for r in table)), list(dict.fromkeys(r['set'] for r in table)),
             {(r['method'], r['set']): r for r in table})
 
+# %% ../nbs/07_benchmark.ipynb 30
 def table_markdown(table: list) -> str:
     "The benchmark table in Markdown: methods x (set: PSNR, SSIM, UIQM, UCIQE), best PSNR/SSIM per set in bold."
     methods, sets, cell = _by_method_and_set(table)
@@ -173,6 +184,7 @@ def table_markdown(table: list) -> str:
     return markdown_table(['method', *(f'{s} ({images[s]}) {_LABELS.get(k, k)}' for s in sets for k in metrics)],
                           [[m, *(fmt(m, s, k) for s in sets for k in metrics)] for m in methods])
 
+# %% ../nbs/07_benchmark.ipynb 31
 def _write_reports(out: Path, table: list, per_image: list, problems: list, size, head: str):
     "benchmark.csv (the table, one row per method), benchmark.md (the table, settings, problems), per_image.csv."
     methods, sets, cell = _by_method_and_set(table)
@@ -189,7 +201,7 @@ def _write_reports(out: Path, table: list, per_image: list, problems: list, size
     write_metrics(wide, out / 'benchmark.csv'); write_metrics(per_image, out / 'per_image.csv')
     write_atomically(out / 'benchmark.md', lambda f: f.write('\n'.join(text).encode()))
 
-# %% ../nbs/07_benchmark.ipynb 32
+# %% ../nbs/07_benchmark.ipynb 39
 @call_parse
 def benchmark_cli(checkpoint: Param('a checkpoint of any format; repeat the flag for several', str, action='append') = None,
                   weights: Param('released weights by name, e.g. uieb; repeat the flag for several', str, action='append') = None,

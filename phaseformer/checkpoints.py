@@ -99,6 +99,7 @@ def read_weights(source, # a released name, a checkpoint file, an http(s) URL, a
     if entry: weights.value_range, weights.source_format = entry.value_range, f"released weights '{entry.name}', {weights.source_format}"
     return weights
 
+# %% ../nbs/01c_checkpoints.ipynb 17
 def _find_weights(source, ema: bool, path) -> Weights:
     found = _as_state_dict(source)
     if found:
@@ -125,7 +126,7 @@ def _find_weights(source, ema: bool, path) -> Weights:
                    value_range, source.get('epoch') if isinstance(source.get('epoch'), int) else None, metrics,
                    source.get('config') if isinstance(source.get('config'), dict) else {})
 
-# %% ../nbs/01c_checkpoints.ipynb 22
+# %% ../nbs/01c_checkpoints.ipynb 23
 PUBLISHED_UNUSED_PREFIXES = ('ups2.', 'attention.3.')
 
 def _fill(model: nn.Module, weights: Weights, verbose: bool) -> nn.Module:
@@ -149,7 +150,7 @@ def _fill(model: nn.Module, weights: Weights, verbose: bool) -> nn.Module:
     model.load_state_dict(state)
     return model
 
-# %% ../nbs/01c_checkpoints.ipynb 24
+# %% ../nbs/01c_checkpoints.ipynb 25
 def config_from_state_dict(state: dict) -> PhaseformerConfig:
     "The `PhaseformerConfig` whose parameter shapes match a Phaseformer state dict (or any checkpoint `read_weights` reads)."
     # attention kinds and plain ECA have the published keys: such variants are built, then filled with `load_weights`
@@ -167,7 +168,7 @@ def config_from_state_dict(state: dict) -> PhaseformerConfig:
     except KeyError as e: raise CheckpointError(f'Not a Phaseformer state dict: no {e}') from None
     return cfg
 
-# %% ../nbs/01c_checkpoints.ipynb 27
+# %% ../nbs/01c_checkpoints.ipynb 28
 def load_model(source, # a released name, a checkpoint file of any format, an http(s) URL, or `Weights`
                device='cpu', ema: bool = True, # use the EMA weights when the checkpoint has them
                into: nn.Module | None = None, # fill this model instead of building one (its device and mode unchanged)
@@ -184,12 +185,12 @@ def load_model(source, # a released name, a checkpoint file of any format, an ht
     model.value_range = weights.value_range or VALUE_RANGE
     return model.to(device).eval()
 
-# %% ../nbs/01c_checkpoints.ipynb 28
+# %% ../nbs/01c_checkpoints.ipynb 29
 def load_weights(model: nn.Module, source, verbose: bool = True, ema: bool = True) -> nn.Module:
     "`load_model(source, into=model)`: fill a model you built, strictly."
     return load_model(source, ema=ema, into=model, verbose=verbose)
 
-# %% ../nbs/01c_checkpoints.ipynb 29
+# %% ../nbs/01c_checkpoints.ipynb 30
 def checkpoint_source(checkpoint=None, # a command line's --checkpoint FILE
                       weights=None, # its --weights NAME
                       required: bool = True):
@@ -200,7 +201,7 @@ def checkpoint_source(checkpoint=None, # a command line's --checkpoint FILE
         raise ValueError('give --checkpoint FILE or --weights NAME (phaseformer-info --weights lists the released weights)')
     return checkpoint
 
-# %% ../nbs/01c_checkpoints.ipynb 33
+# %% ../nbs/01c_checkpoints.ipynb 34
 MODEL_FLAGS = {  # flag: (help, type) of the flags that the commands running a model share
     'checkpoint': ('checkpoint of any format (whole-model pickles included; nothing pickled is run)', str),
     'weights': ('released weights by name instead of --checkpoint, e.g. uieb (phaseformer-info --weights lists them)', str),
@@ -210,14 +211,14 @@ MODEL_FLAGS = {  # flag: (help, type) of the flags that the commands running a m
     'compile': ('torch.compile the model first (faster after the first image)', store_true),
 }
 
-# %% ../nbs/01c_checkpoints.ipynb 34
+# %% ../nbs/01c_checkpoints.ipynb 35
 def model_flag(name: str, # one of `flags`
                flags: dict | None = None, # flag: (help, type); default `MODEL_FLAGS` (other commands' are kept beside their code)
               ) -> Param:
     "A new `Param` for a flag that several commands share, with its one help text."
     return Param(*(flags or MODEL_FLAGS)[name])
 
-# %% ../nbs/01c_checkpoints.ipynb 41
+# %% ../nbs/01c_checkpoints.ipynb 42
 def weights_metadata(weights: Weights, value_range=None) -> dict:
     "String metadata for a converted file; refuses weights that are not a Phaseformer's."
     cfg = config_from_state_dict(weights.state_dict)
@@ -229,13 +230,13 @@ def weights_metadata(weights: Weights, value_range=None) -> dict:
     if weights.settings: meta['settings'] = json.dumps(weights.settings, default=str)
     return meta
 
-# %% ../nbs/01c_checkpoints.ipynb 42
+# %% ../nbs/01c_checkpoints.ipynb 43
 def save_checkpoint(state, path, force: bool = True) -> Path:
     "`torch.save(state)` to `path` atomically; serialised in memory first, so that a full disk is an `OSError` naming `path`."
     buffer = BytesIO(); torch.save(state, buffer)  # torch's own writer reports a full disk as a RuntimeError
     return write_atomically(path, lambda f: f.write(buffer.getbuffer()), force)
 
-# %% ../nbs/01c_checkpoints.ipynb 43
+# %% ../nbs/01c_checkpoints.ipynb 44
 def convert_checkpoint(source, out, # any checkpoint; output .safetensors (default) or .pth
                        value_range=None, # 'LOW,HIGH' to record instead of the checkpoint's own
                        force: bool = False, # overwrite an existing output
@@ -254,7 +255,7 @@ def convert_checkpoint(source, out, # any checkpoint; output .safetensors (defau
     else: save_checkpoint({'state_dict': tensors, 'metadata': meta}, out, force)
     return out
 
-# %% ../nbs/01c_checkpoints.ipynb 44
+# %% ../nbs/01c_checkpoints.ipynb 45
 @call_parse
 def convert_cli(source: Param('checkpoint of any format (whole-model pickle, state dict, checkpoint dict, safetensors)', str, nargs='?', opt=False) = None,
                 out: Param('output file: .safetensors (default) or .pth', str, nargs='?', opt=False) = None,
@@ -269,7 +270,7 @@ def convert_cli(source: Param('checkpoint of any format (whole-model pickle, sta
         path = convert_checkpoint(checkpoint_source(source, weights), out, value_range, force, not no_ema)
     print(f'Wrote {path}')
 
-# %% ../nbs/01c_checkpoints.ipynb 46
+# %% ../nbs/01c_checkpoints.ipynb 47
 def checkpoint_info(path) -> dict:
     "What a checkpoint file holds: format, architecture, parameters, value range, and training metadata when present."
     weights = read_weights(path)
@@ -288,7 +289,7 @@ def checkpoint_info(path) -> dict:
     if weights.settings: info['settings'] = json.dumps(weights.settings, default=str)
     return info
 
-# %% ../nbs/01c_checkpoints.ipynb 47
+# %% ../nbs/01c_checkpoints.ipynb 48
 @call_parse
 def info_cli(file: Param('checkpoint of any format, or a released name', str, nargs='?', opt=False) = None,
              weights: Param('list the released weights; with a NAME, describe that file (downloaded once)', str, nargs='?', const='') = None):

@@ -17,9 +17,10 @@ from torch.utils.data import Dataset, DataLoader, DistributedSampler, RandomSamp
 
 # %% auto 0
 __all__ = ['GUIDE_FOLDERS', 'LAYOUTS', 'SPLIT_FOLDERS', 'HIGH_TARGETS', 'SKIPPED_PAIRS', 'explicit_folders', 'find_pair_folders',
-           'dataset_folders', 'describe_dataset', 'pair_files', 'double_reference', 'PairedTransform', 'PairSizeError',
-           'size_mismatch', 'PairedImageDataset', 'pair_key', 'collect_pairs', 'split_pairs', 'read_split_file',
-           'split_by_names', 'write_split', 'MultiScaleCollate', 'ShardSampler', 'SeededSampler', 'make_loader']
+           'dataset_folders', 'describe_dataset', 'pair_files', 'double_reference', 'crop_box', 'PairedAugment',
+           'PairedTransform', 'PairSizeError', 'size_mismatch', 'decode_pair', 'PairedImageDataset', 'pair_key',
+           'collect_pairs', 'split_pairs', 'read_split_file', 'split_by_names', 'write_split', 'MultiScaleCollate',
+           'ShardSampler', 'SeededSampler', 'make_loader', 'seed_loader', 'skipped_pairs']
 
 # %% ../nbs/03_data.ipynb 5
 GUIDE_FOLDERS = ('input', 'gt')  # the training guide's input and reference folders, in each split (and what `synth` writes)
@@ -137,32 +138,25 @@ def double_reference(inp: np.ndarray, ref: np.ndarray) -> bool:
 HIGH_TARGETS = ('upsample', 'resize')  # the 2x head's training target: the guide's upsampled target, or the published resize
 
 # %% ../nbs/03_data.ipynb 17
-class PairedTransform:
-    "Same geometry for input and reference; returns `(input, target, target_high)` tensors in [0, 1]."
-    def __init__(self, size: int = 256, # output side (a multiple of `SIZE_MULTIPLE`)
-                 mode: str = 'resize', # 'resize' (the guide) or 'crop' (random crop; centre crop at test time)
-                 train: bool = True, # random crop position, flips and rotations
-                 high_target: str = 'upsample', # one of `HIGH_TARGETS`: 'upsample' (bilinear 2x of the target) or 'resize' (from the original)
+def crop_box(shape, size: int, mode: str = 'resize', train: bool = True) -> tuple:
+    "`(top, left, h, w)` of a `size` crop of an image of `shape`: at random (`train`) or centred; the whole image in resize mode or when smaller."
+    h, w = shape[:2]
+    if mode == 'resize' or min(h, w) < size: return 0, 0, h, w
+    if train: return int(torch.randint(h - size + 1, ())), int(torch.randint(w - size + 1, ())), size, size
+    return (h - size) // 2, (w - size) // 2, size, size
+
+# %% ../nbs/03_data.ipynb 18
+class PairedAugment:
+    "The training augmentations of a pair: one flip and rotation draw for all its images; milder casts and no-change pairs mixed in."
+    def __init__(self, train: bool = True, # augment (else every image as it is)
                  flip: bool = True, # random horizontal and vertical flips (train)
                  rot90: bool = True, # random 90-degree rotations (train)
                  blend: float = 0.0, # share of training inputs moved toward their reference by a random amount (milder casts)
                  identity_share: float = 0.0, # share of training inputs replaced by their reference (pairs that ask for no change)
                 ):
-        if size % SIZE_MULTIPLE: raise ValueError(f'size must be a multiple of {SIZE_MULTIPLE}, got {size}')
-        if mode not in ('resize', 'crop'): raise ValueError(f"mode must be 'resize' or 'crop', got {mode!r}")
-        if high_target not in HIGH_TARGETS: raise ValueError(f'high_target must be one of {", ".join(HIGH_TARGETS)}, got {high_target!r}')
         for name, share in (('blend', blend), ('identity_share', identity_share)):
             if not 0 <= share <= 1: raise ValueError(f'{name} must be in [0, 1], got {share}')
-        self.size, self.mode, self.train, self.high_target, self.flip, self.rot90 = size, mode, train, high_target, flip, rot90
-        self.blend, self.identity_share = blend, identity_share
-
-    def region(self, shape) -> tuple:
-        "Crop box `(top, left, h, w)` of an image of `shape` (the whole image in resize mode)."
-        h, w = shape[:2]
-        if self.mode == 'resize' or min(h, w) < self.size: return 0, 0, h, w
-        if self.train:
-            return int(torch.randint(h - self.size + 1, ())), int(torch.randint(w - self.size + 1, ())), self.size, self.size
-        return (h - self.size) // 2, (w - self.size) // 2, self.size, self.size
+        self.train, self.flip, self.rot90, self.blend, self.identity_share = train, flip, rot90, blend, identity_share
 
     def geometry(self, *tensors):
         "Apply one random flip/rot90 draw to all `tensors` (train only)."
@@ -179,14 +173,27 @@ class PairedTransform:
         if not self.blend or torch.rand(()) >= self.blend: return x
         return torch.lerp(x, y, torch.rand(()))
 
+# %% ../nbs/03_data.ipynb 19
+class PairedTransform(PairedAugment):
+    "Same geometry for input and reference, then `PairedAugment`'s; returns `(input, target, target_high)` tensors in [0, 1]."
+    def __init__(self, size: int = 256, # output side (a multiple of `SIZE_MULTIPLE`)
+                 mode: str = 'resize', # 'resize' (the guide) or 'crop' (random crop; centre crop at test time)
+                 train: bool = True, # random crop position, flips and rotations
+                 high_target: str = 'upsample', # one of `HIGH_TARGETS`: 'upsample' (bilinear 2x of the target) or 'resize' (from the original)
+                 **augment): # `PairedAugment`'s flip, rot90, blend and identity_share
+        if size % SIZE_MULTIPLE: raise ValueError(f'size must be a multiple of {SIZE_MULTIPLE}, got {size}')
+        if mode not in ('resize', 'crop'): raise ValueError(f"mode must be 'resize' or 'crop', got {mode!r}")
+        if high_target not in HIGH_TARGETS: raise ValueError(f'high_target must be one of {", ".join(HIGH_TARGETS)}, got {high_target!r}')
+        super().__init__(train, **augment)
+        self.size, self.mode, self.high_target = size, mode, high_target
+
     def __call__(self, inp: np.ndarray, ref: np.ndarray, # (H, W, 3) uint8 input and reference
                  ref_high: np.ndarray | None = None, # reference already at 2x `size` (cached resize mode), optional
                 ) -> tuple:
-        double = double_reference(inp, ref)  # UFO-120's: kept as the 2x target
-        full = ref
+        "`(input, target, target_high)` of a pair: cropped or resized to `size`, the 2x target by `high_target`, augmented."
+        double, full = double_reference(inp, ref), ref  # UFO-120's: kept as the 2x target
         if ref.shape != inp.shape: ref = resize_image(ref, inp.shape[:2])  # other datasets store references at another size
-        top, left, h, w = self.region(inp.shape)
-        s = self.size
+        (top, left, h, w), s = crop_box(inp.shape, self.size, self.mode, self.train), self.size
         crop_ref = ref[top:top + h, left:left + w]
         x, y = to_tensor(resize_image(inp[top:top + h, left:left + w], (s, s))), to_tensor(resize_image(crop_ref, (s, s)))
         if self.high_target == 'upsample' and not double and ref_high is None:
@@ -197,21 +204,31 @@ class PairedTransform:
             x, y, y_high = self.geometry(x, y, to_tensor(resize_image(ref_high, (2 * s, 2 * s))))
         return self.training_input(x, y), y, y_high
 
-# %% ../nbs/03_data.ipynb 23
+# %% ../nbs/03_data.ipynb 25
 class PairSizeError(ValueError):
     "A reference whose size is neither its input's nor exactly twice it: most likely not that input's pair."
 
-# %% ../nbs/03_data.ipynb 24
+# %% ../nbs/03_data.ipynb 26
 def size_mismatch(inp: np.ndarray, ref: np.ndarray) -> str | None:
     "Why `ref` cannot be the reference of `inp` by its size (the input's size or exactly twice it), or None."
     (h, w), (rh, rw) = inp.shape[:2], ref.shape[:2]
     if (rh, rw) != (h, w) and not double_reference(inp, ref):
         return f"reference {rw}x{rh} is neither the input's size {w}x{h} nor exactly twice it"
 
-# %% ../nbs/03_data.ipynb 25
+# %% ../nbs/03_data.ipynb 27
 SKIPPED_PAIRS = (ImageReadError, PairSizeError)  # what the dataset reports and skips
 
-# %% ../nbs/03_data.ipynb 26
+# %% ../nbs/03_data.ipynb 28
+def decode_pair(pair: tuple, transform: PairedTransform, cached: bool = False) -> tuple:
+    "`(input, reference, reference at 2x or None)` of an `(input, reference)` file pair; resized already when `cached` in resize mode."
+    inp, ref = (read_image(p) for p in pair)
+    if reason := size_mismatch(inp, ref): raise PairSizeError(f'{pair[1]} (reference of {pair[0].name}): {reason}')
+    t = transform
+    if not cached or t.mode != 'resize': return inp, ref, None
+    ref_high = resize_image(ref, (2 * t.size, 2 * t.size)) if t.high_target == 'resize' or double_reference(inp, ref) else None  # UFO-120's 2x
+    return resize_image(inp, (t.size, t.size)), resize_image(ref, (t.size, t.size)), ref_high
+
+# %% ../nbs/03_data.ipynb 29
 class PairedImageDataset(Dataset):
     "(input, target, target_high, name) items from paired folders of one or several datasets."
     def __init__(self, pairs: list, # (input_path, reference_path) pairs, e.g. from `collect_pairs`
@@ -222,22 +239,14 @@ class PairedImageDataset(Dataset):
         self.pairs, self.transform, self.bad_files = list(pairs), transform, []  # bad_files: this process's messages
         self.skipped = torch.zeros(len(self.pairs), dtype=torch.bool).share_memory_()  # every process's skips, loader workers' too
         self.cache = {} if cache else None
-        if cache:
-            for i in range(len(self.pairs)):
-                try: self.cache[i] = self._decode(i)
-                except SKIPPED_PAIRS as e: self._report(i, e)
+        if cache: self.cache = {i: item for i in range(len(self.pairs)) if (item := self._decoded(i)) is not None}
 
     def __len__(self): return len(self.pairs)
 
-    def _decode(self, i):
-        "Decoded `(input, reference, reference_at_2x_or_None)`; pre-resized when cached in resize mode."
-        inp, ref = (read_image(p) for p in self.pairs[i])
-        if reason := size_mismatch(inp, ref): raise PairSizeError(f'{self.pairs[i][1]} (reference of {self.pairs[i][0].name}): {reason}')
-        t = self.transform
-        if self.cache is None or t.mode != 'resize': return inp, ref, None
-        double = double_reference(inp, ref)  # kept as the 2x target
-        ref_high = resize_image(ref, (2 * t.size, 2 * t.size)) if t.high_target == 'resize' or double else None
-        return resize_image(inp, (t.size, t.size)), resize_image(ref, (t.size, t.size)), ref_high
+    def _decoded(self, i):
+        "Pair `i` decoded (`decode_pair`; pre-resized when cached), or None: reported and skipped."
+        try: return decode_pair(self.pairs[i], self.transform, cached=self.cache is not None)
+        except SKIPPED_PAIRS as e: self._report(i, e)
 
     def _report(self, i, error):
         self.skipped[i] = True
@@ -245,10 +254,7 @@ class PairedImageDataset(Dataset):
             self.bad_files.append(str(error))
             warnings.warn(f'Skipping a pair: {error}')
 
-    def _load(self, i):
-        if self.cache is not None: return self.cache.get(i)
-        try: return self._decode(i)
-        except SKIPPED_PAIRS as e: self._report(i, e)
+    def _load(self, i): return self.cache.get(i) if self.cache is not None else self._decoded(i)
 
     def __getitem__(self, index): # an index, or `(index, seed)` from `SeededSampler`: the item's random draws come from its seed
         if isinstance(index, tuple): index, seed = index; torch.manual_seed(seed)  # this process's stream: a loader worker's
@@ -258,12 +264,12 @@ class PairedImageDataset(Dataset):
             if loaded is not None: return (*self.transform(*loaded), self.pairs[i][0].stem)
         raise RuntimeError(f'None of the {len(self.pairs)} pairs could be used: {self.bad_files[:3]}')
 
-# %% ../nbs/03_data.ipynb 28
+# %% ../nbs/03_data.ipynb 31
 def pair_key(pair) -> tuple:
     "A pair by its files' resolved paths: the same pair reached through two sources is one pair."
     return tuple(Path(p).resolve() for p in pair)
 
-# %% ../nbs/03_data.ipynb 29
+# %% ../nbs/03_data.ipynb 32
 def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, reference_dir) pairs, 'IN,REF' strings
                   split: str = 'train', # 'train' or 'test'
                  ) -> list:
@@ -277,7 +283,7 @@ def collect_pairs(sources, # one source or a list: dataset roots, (input_dir, re
         warnings.warn(f'{len(pairs) - len(unique)} pairs were reached through two sources (overlapping dataset paths): each is used once')
     return list(unique.values())
 
-# %% ../nbs/03_data.ipynb 30
+# %% ../nbs/03_data.ipynb 33
 def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0,
                 key=lambda pair: str(pair[0]), # orders the items before the seeded shuffle (pairs: by input path)
                ) -> tuple:
@@ -290,7 +296,7 @@ def split_pairs(pairs: list, val_fraction: float = 0.1, seed: int = 0,
     val = set(order[:n_val])
     return [p for i, p in enumerate(pairs) if i not in val], [p for i, p in enumerate(pairs) if i in val]
 
-# %% ../nbs/03_data.ipynb 31
+# %% ../nbs/03_data.ipynb 34
 def _reaches_outside(name: str, absolute_too: bool) -> bool:
     "Whether `name` climbs out of a folder (`..`) or, with `absolute_too`, starts at the root (`/a`, `\a`, `C:`)."
     return '..' in re.split(r'[/\\]', name) or absolute_too and bool(re.match(r'[/\\]|[A-Za-z]:', name))
@@ -312,7 +318,7 @@ def read_split_file(path) -> set:
     if not stems: raise ValueError(f'split file {path}: no names in it (expected one image name per line)')
     return stems
 
-# %% ../nbs/03_data.ipynb 32
+# %% ../nbs/03_data.ipynb 35
 def split_by_names(pairs: list, names: set, source: str = 'the split file') -> tuple:
     "`(train, test)`: the pairs whose input stem is in `names` are the test set; names not found are reported."
     test = [p for p in pairs if p[0].stem in names]
@@ -321,7 +327,7 @@ def split_by_names(pairs: list, names: set, source: str = 'the split file') -> t
     if missing: warnings.warn(f'{source}: {len(missing)} of its {len(names)} names are not in the dataset: {_names(missing)}')
     return [p for p in pairs if p[0].stem not in names], test
 
-# %% ../nbs/03_data.ipynb 33
+# %% ../nbs/03_data.ipynb 36
 def write_split(path, train: list, val: list, source: str | None = None, # the split file it came from, if any
                ):
     "Write the split's input paths (absolute) to a JSON file (`{'train': [...], 'test': [...], 'source': ...}`), atomically."
@@ -329,7 +335,7 @@ def write_split(path, train: list, val: list, source: str | None = None, # the s
              'source': source or 'split_pairs'}
     write_json(path, split)
 
-# %% ../nbs/03_data.ipynb 46
+# %% ../nbs/03_data.ipynb 49
 class MultiScaleCollate:
     "Collate `(input, target, target_high, name)` items, then resize the whole batch to a random scale (a multiple of `SIZE_MULTIPLE`)."
     def __init__(self, scales: tuple = (0.8, 1.0, 1.2)): self.scales = scales
@@ -343,7 +349,7 @@ class MultiScaleCollate:
         resize = lambda t, s: F.interpolate(t, size=(s, s), mode='bilinear', align_corners=False, antialias=True)
         return resize(x, side), resize(y, side), resize(y_high, 2 * side), names
 
-# %% ../nbs/03_data.ipynb 49
+# %% ../nbs/03_data.ipynb 52
 class ShardSampler(Sampler):
     "This process's share of a dataset in order, every index exactly once over all processes (no padding, unlike `DistributedSampler`)."
     def __init__(self, dataset, rank: int | None = None, world_size: int | None = None):
@@ -353,7 +359,7 @@ class ShardSampler(Sampler):
     def __iter__(self): return iter(range(self.rank, self.n, self.world))
     def __len__(self): return len(range(self.rank, self.n, self.world))
 
-# %% ../nbs/03_data.ipynb 50
+# %% ../nbs/03_data.ipynb 53
 class SeededSampler(Sampler):
     "`(index, seed)` for each index of `sampler`, the seeds drawn from `generator`: an item's random draws depend on nothing else."
     def __init__(self, sampler, generator: torch.Generator): self.sampler, self.generator = sampler, generator
@@ -364,7 +370,7 @@ class SeededSampler(Sampler):
         "Pass the epoch on to a `DistributedSampler`."
         if hasattr(self.sampler, 'set_epoch'): self.sampler.set_epoch(epoch)
 
-# %% ../nbs/03_data.ipynb 51
+# %% ../nbs/03_data.ipynb 54
 def make_loader(dataset: Dataset, batch_size: int, # batch size per process
                 train: bool = True, # shuffle and drop the last incomplete batch
                 threads: int = 0, # loader worker processes (the trainer's --threads)
@@ -383,3 +389,21 @@ def make_loader(dataset: Dataset, batch_size: int, # batch size per process
                       drop_last=train and len(dataset) >= batch_size, num_workers=threads, pin_memory=pin_memory,
                       persistent_workers=threads > 0, generator=torch.Generator().manual_seed(seed),  # workers' base seed only
                       collate_fn=MultiScaleCollate(scales) if scales else None)
+
+# %% ../nbs/03_data.ipynb 57
+def seed_loader(loader: DataLoader, seed: int, epoch: int):
+    "Start an epoch's random streams from `seed`: the process's, the shuffle's and the items' (`SeededSampler`), the workers'."
+    torch.manual_seed(seed); random.seed(seed)
+    for generator in (loader.generator, getattr(loader.sampler, 'generator', None)):
+        if generator is not None: generator.manual_seed(seed)
+    if hasattr(loader.sampler, 'set_epoch'): loader.sampler.set_epoch(epoch)  # a DistributedSampler's shuffle
+
+# %% ../nbs/03_data.ipynb 61
+def skipped_pairs(datasets: list, device=torch.device('cpu'), world_size: int = 1) -> list:
+    "Inputs of the pairs of `datasets` skipped by any process or loader worker (unreadable, or deleted mid-run)."
+    found = []
+    for dataset in datasets:
+        flags = dataset.skipped.to(device, torch.int32)
+        if world_size > 1: dist.all_reduce(flags, op=dist.ReduceOp.MAX)  # each process loads its own share
+        found += [str(dataset.pairs[i][0]) for i in flags.nonzero().flatten().tolist()]
+    return found

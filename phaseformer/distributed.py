@@ -4,11 +4,11 @@
 
 # %% auto 0
 __all__ = ['STORE_FIX', 'distributed_env', 'restart_count', 'resolve_device', 'all_mean', 'epoch_seed', 'start_process',
-           'sync_gradients', 'rank_zero_first', 'free_port', 'launch_processes', 'store_shared', 'launch_with_restarts',
-           'reuse_freed_memory']
+           'sync_gradients', 'rank_zero_first', 'all_true', 'on_rank_zero', 'free_port', 'launch_processes',
+           'store_shared', 'launch_with_restarts', 'reuse_freed_memory']
 
 # %% ../nbs/00c_distributed.ipynb 2
-import ctypes, os, random, socket
+import ctypes, os, random, socket, sys
 from contextlib import contextmanager
 import torch
 import torch.distributed as dist
@@ -73,12 +73,31 @@ def rank_zero_first(rank: int, world_size: int):
     if world_size > 1 and rank == 0: dist.barrier()
 
 # %% ../nbs/00c_distributed.ipynb 20
+def all_true(flags: list, world_size: int, device=torch.device('cpu')) -> list:
+    "Each flag, true only where it is true on every process (an all-reduce MIN); as given in a single process."
+    if world_size == 1: return list(flags)
+    agreed = torch.tensor([float(f) for f in flags], device=device)
+    dist.all_reduce(agreed, op=dist.ReduceOp.MIN)
+    return [bool(v) for v in agreed.tolist()]
+
+# %% ../nbs/00c_distributed.ipynb 21
+def on_rank_zero(work, rank: int, world_size: int):
+    "Do `work()` on rank 0; an `OSError` there (a full disk, say) is raised on rank 0 and stops every other process (status 2)."
+    problem = None
+    if rank == 0:
+        try: work()
+        except OSError as e: problem = str(e)
+    if world_size > 1: shared = [problem]; dist.broadcast_object_list(shared, src=0); problem = shared[0]
+    if problem and rank == 0: raise OSError(problem)
+    if problem: sys.exit(2)  # a process that stopped alone would leave the others waiting at their next collective
+
+# %% ../nbs/00c_distributed.ipynb 24
 def free_port() -> int:
     "A free TCP port on this machine for the process group's rendezvous."
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
-# %% ../nbs/00c_distributed.ipynb 21
+# %% ../nbs/00c_distributed.ipynb 25
 def _process_entry(rank: int, world_size: int, port: int, fn, args):
     os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world_size), LOCAL_WORLD_SIZE=str(world_size),
                       MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
@@ -90,14 +109,14 @@ def launch_processes(fn, world_size: int, *args, start_method: str = 'spawn'):
     mp.start_processes(_process_entry, args=(world_size, free_port(), fn, args), nprocs=world_size, join=True,
                        start_method=start_method)
 
-# %% ../nbs/00c_distributed.ipynb 24
+# %% ../nbs/00c_distributed.ipynb 28
 STORE_FIX = 'TORCH_DISABLE_SHARE_RDZV_TCP_STORE'  # =1: torchrun keeps its rendezvous store to itself (pytorch#135712)
 
 def store_shared() -> bool:
     "Whether torchrun shares its rendezvous store with its workers here, which can hang a restarted worker."
     return os.environ.get(STORE_FIX) != '1'
 
-# %% ../nbs/00c_distributed.ipynb 25
+# %% ../nbs/00c_distributed.ipynb 29
 def launch_with_restarts(module: str, argv: list, # `python -m module *argv` in each process
                          nproc: int, max_restarts: int):
     "Run the module in `nproc` processes under torchrun's elastic agent, restarting them all up to `max_restarts` times."
@@ -107,7 +126,7 @@ def launch_with_restarts(module: str, argv: list, # `python -m module *argv` in 
     args.training_script_args = list(argv)  # not parsed: torchrun's parser would take `--nproc` for its `--nproc-per-node`
     run(args)
 
-# %% ../nbs/00c_distributed.ipynb 29
+# %% ../nbs/00c_distributed.ipynb 33
 def reuse_freed_memory(largest: int = 2**26, # bytes: blocks up to this size come from the heap and go back to it
                        keep: int = 2**30, # bytes of free memory the heap may keep instead of returning them to the kernel
                       ) -> bool:

@@ -84,6 +84,17 @@ def _save_targets(methods, pairs, save, force: bool) -> dict:
     return targets
 
 # %% ../nbs/05c_evaluation.ipynb 13
+def _scorable(inp: Path, ref: Path | None, problems: list) -> tuple | None:
+    "`(input, reference or None)` decoded, or None when the pair is left out; each problem goes to `problems` and stderr."
+    try: x, y = read_image(inp), (read_image(ref) if ref else None)
+    except ImageReadError as e: problems.append((inp, f'left out: {e}')); print(f'{inp}: left out: {e}', file=sys.stderr); return None
+    problem = pair_problem(x, y) if y is not None else None
+    if problem:
+        problems.append((inp, problem[0])); print(f'{inp}: {problem[0]}', file=sys.stderr)
+        if problem[1]: return None
+    return x, y
+
+# %% ../nbs/05c_evaluation.ipynb 14
 def evaluate_pairs(methods: dict, # name: function from an (H, W, 3) uint8 image to its restoration (same size or 2x)
                    pairs: list, # (input, reference or None) paths
                    size: int | None = None, # resize inputs to size x size (None: native resolution)
@@ -101,12 +112,8 @@ def evaluate_pairs(methods: dict, # name: function from an (H, W, 3) uint8 image
     keep = {round(i * (len(pairs) - 1) / max(1, examples - 1)) for i in range(examples)} if examples else set()
     scale = HEAD_SCALE[head]
     for i, (inp, ref) in enumerate(tqdm(pairs, desc=desc, disable=quiet)):
-        try: x, y = read_image(inp), (read_image(ref) if ref else None)
-        except ImageReadError as e: problems.append((inp, f'left out: {e}')); print(f'{inp}: left out: {e}', file=sys.stderr); continue
-        problem = pair_problem(x, y) if y is not None else None
-        if problem:
-            problems.append((inp, problem[0])); print(f'{inp}: {problem[0]}', file=sys.stderr)
-            if problem[1]: continue
+        if (pair := _scorable(inp, ref, problems)) is None: continue
+        x, y = pair
         if size: x = resize_image(x, (size, size))
         shape = (x.shape[0] * scale, x.shape[1] * scale)
         target = resize_image(y, shape) if y is not None else None  # the reference at the scored size, from the original file
@@ -119,7 +126,7 @@ def evaluate_pairs(methods: dict, # name: function from an (H, W, 3) uint8 image
         if i in keep: kept.append((inp.stem, resize_image(x, shape), outputs, target))
     return rows, problems, kept
 
-# %% ../nbs/05c_evaluation.ipynb 14
+# %% ../nbs/05c_evaluation.ipynb 15
 def evaluate_folder(enhancer: Enhancer, dataset, # dataset root, 'IN,REF' pair, or a folder of single images
                     size: int | None = 256, save: Path | None = None, quiet: bool = False, split_file=None,
                     force: bool = False, uiqm_variant: str = 'pinned') -> list:
@@ -128,19 +135,19 @@ def evaluate_folder(enhancer: Enhancer, dataset, # dataset root, 'IN,REF' pair, 
                           quiet=quiet, force=force, uiqm_variant=uiqm_variant)[0]
     return [{k: v for k, v in row.items() if k != 'method'} for row in rows]
 
-# %% ../nbs/05c_evaluation.ipynb 15
+# %% ../nbs/05c_evaluation.ipynb 16
 def summarize(rows: list) -> dict:
     "Mean and standard deviation of each metric (the numeric columns) over the rows."
     keys = [k for k, v in rows[0].items() if isinstance(v, (int, float))] if rows else []
     return {k: (float(np.mean([r[k] for r in rows])), float(np.std([r[k] for r in rows]))) for k in keys}
 
-# %% ../nbs/05c_evaluation.ipynb 20
+# %% ../nbs/05c_evaluation.ipynb 21
 def scaled_inputs(x: torch.Tensor, scale: int = 2) -> torch.Tensor:
     "A batch (B, 3, H, W) in [0, 1] resized `scale` times as `evaluate_pairs` resizes: `resize_image` on its 8-bit pixels."
     shape = (x.shape[-2] * scale, x.shape[-1] * scale)
     return torch.stack([to_tensor(resize_image(to_pixels(image), shape)) for image in x.cpu()]).to(x.device)
 
-# %% ../nbs/05c_evaluation.ipynb 21
+# %% ../nbs/05c_evaluation.ipynb 22
 @torch.no_grad()
 def evaluate_batches(model, loader, device, amp_dtype=None, world_size: int = 1,
                      identity: bool = False, # score the inputs themselves (the identity method) instead of `model`
@@ -162,14 +169,22 @@ def evaluate_batches(model, loader, device, amp_dtype=None, world_size: int = 1,
     if sums[2] > 0: out |= {'psnr_high': (sums[2] / n).item(), 'ssim_high': (sums[3] / n).item()}
     return out
 
-# %% ../nbs/05c_evaluation.ipynb 29
+# %% ../nbs/05c_evaluation.ipynb 30
 SCORING_FLAGS = {  # flag: (help, type) of the flags the scoring commands share (`model_flag(name, SCORING_FLAGS)`)
     'split_file': ("score only the pairs this file names (one name per line, or a run's split.json)", str),
     'uiqm': ("UIQM as defined here (pinned), or funie_gan: as FUnIE-GAN's getUIQM, the numbers most papers report "
              '(column uiqm_funie_gan)', str),
 }
 
-# %% ../nbs/05c_evaluation.ipynb 31
+# %% ../nbs/05c_evaluation.ipynb 32
+def _report_file(save, force: bool = False) -> Path | None:
+    "`--save`'s `metrics.csv`, refused if an earlier one is there (unless `force`); without `--save`, None once `.` is writable."
+    if not save: check_writable('.', 'the current folder'); return None  # the report's new folder goes there
+    report = Path(save) / 'metrics.csv'  # --save itself is checked with the outputs
+    if report.exists() and not force: raise FileExistsError(f'{report} exists: an earlier evaluation is not overwritten (use --force or another --save)')
+    return report
+
+# %% ../nbs/05c_evaluation.ipynb 33
 @call_parse
 def eval_cli(checkpoint: model_flag('checkpoint') = None,
              weights: model_flag('weights') = None,
@@ -190,10 +205,7 @@ def eval_cli(checkpoint: model_flag('checkpoint') = None,
     reuse_freed_memory()
     with exit_on_user_error('phaseformer-eval'):
         if not dataset_path: raise ValueError('--dataset_path is required')
-        report = Path(save) / 'metrics.csv' if save else None
-        if not save: check_writable('.', 'the current folder')  # the report's new folder goes there; --save is checked with the outputs
-        if report and report.exists() and not force:
-            raise FileExistsError(f'{report} exists: an earlier evaluation is not overwritten (use --force or another --save)')
+        report = _report_file(save, force)
         enhancer = load_enhancer(checkpoint, weights, device=device, head=head, tile=tile, half=half, value_range=value_range, compile=compile)
         rows = evaluate_folder(enhancer, dataset_path, None if full else size, save, split_file=split_file, force=force, uiqm_variant=uiqm)
         if not rows: raise ValueError(f'{dataset_path}: no image could be evaluated')

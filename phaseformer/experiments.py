@@ -11,8 +11,8 @@ import numpy as np
 from scipy import stats
 from fastcore.script import call_parse, Param, store_true
 from .config import config_from_dict, TrainConfig
-from .train import Trainer
-from .runs import RunFolder, read_training_state, write_metrics
+from .trainer import Trainer, EpochTrainer
+from .runs import RunFolder, latest_run, read_training_state, write_metrics
 from .evaluation import scoring_pairs, evaluate_pairs
 from .benchmark import identity, markdown_table
 from .inference import Enhancer
@@ -67,7 +67,7 @@ def read_grid(path) -> Grid:
 # %% ../nbs/07a_experiments.ipynb 16
 def run_state(cfg: TrainConfig) -> tuple:
     "`(state, last.pth)` of one grid run: `('new', None)`, `('stopped', path)` or `('finished', path)`."
-    last = RunFolder.latest(cfg.output_dir, cfg.settings())  # the newest run in its folder with exactly these settings
+    last = latest_run(cfg.output_dir, cfg.settings())  # the newest run in its folder with exactly these settings
     if last is None: return 'new', None
     state = read_training_state(last)
     done = state['epoch'] >= cfg.epochs or (cfg.max_steps and state['global_step'] >= cfg.max_steps)

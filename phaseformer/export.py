@@ -42,6 +42,7 @@ def _quiet_exporter():
             yield
     finally: registry_log.setLevel(level)
 
+# %% ../nbs/05_export.ipynb 7
 def export_onnx(checkpoint, # a released name or entry, or a checkpoint file of any format
                 out, # the .onnx file to write
                 head: str = 'low', value_range=None, # as `ImageHead` ('low,high' text too)
@@ -72,7 +73,7 @@ def export_onnx(checkpoint, # a released name or entry, or a checkpoint file of 
     write_atomically(out, lambda f: f.write(proto.SerializeToString()), force)
     return out
 
-# %% ../nbs/05_export.ipynb 8
+# %% ../nbs/05_export.ipynb 9
 class OnnxModel(nn.Module):
     "An exported Phaseformer head run by onnxruntime, callable like the model: `(low, None)` or `(None, high)`."
     def __init__(self, path, # a file written by `export_onnx`
@@ -102,7 +103,7 @@ class OnnxModel(nn.Module):
         out = out[..., :h * scale, :w * scale]
         return (out, None) if self.exported_head == 'low' else (None, out)
 
-# %% ../nbs/05_export.ipynb 16
+# %% ../nbs/05_export.ipynb 17
 @call_parse
 def export_cli(checkpoint: model_flag('checkpoint') = None,
                weights: model_flag('weights') = None,

@@ -19,7 +19,7 @@ __all__ = ['LAPLACIAN_KERNEL', 'MS_SSIM_WEIGHTS', 'VGG_LAYOUTS', 'VGG_URLS', 'VG
            'charbonnier_loss', 'CharbonnierLoss', 'laplacian', 'gradient_loss', 'GradientLoss', 'ms_ssim_scales',
            'ms_ssim', 'ms_ssim_loss', 'MSSSIMLoss', 'vgg_features', 'vgg_cache_file', 'load_vgg_weights',
            'PerceptualLoss', 'LossWeighting', 'SoftmaxWeighting', 'FixedWeighting', 'UncertaintyWeighting',
-           'loss_weighting', 'term_names', 'PhaseformerLoss']
+           'loss_weighting', 'term_names', 'loss_terms', 'PhaseformerLoss']
 
 # %% ../nbs/02_losses.ipynb 5
 def _check_pair(pred, target, name):
@@ -254,28 +254,30 @@ def term_names(perceptual: bool = True, # the VGG perceptual term is on
     return ('charbonnier', *(('perceptual',) if perceptual else ()), 'gradient', 'ms_ssim')
 
 # %% ../nbs/02_losses.ipynb 49
+def loss_terms(perceptual: nn.Module | None = None) -> dict:
+    "The terms of a head's loss by name, in `term_names` order: Charbonnier, `perceptual` (when given), gradient, 1 - MS-SSIM."
+    functions = {'charbonnier': charbonnier_loss, 'perceptual': perceptual, 'gradient': gradient_loss, 'ms_ssim': ms_ssim_loss}
+    return {name: functions[name] for name in term_names(perceptual is not None)}
+
+# %% ../nbs/02_losses.ipynb 50
 class PhaseformerLoss(nn.Module):
     "The training objective: `W2(W4(terms(low, target)), W4(terms(high, target_high)))`, weights learned."
-    def __init__(self, perceptual: bool = True, # include the VGG perceptual term
-                 vgg: str = 'vgg19', # 'vgg19' (the guide) or 'vgg16' (the published repository)
-                 vgg_weights='imagenet', # see `PerceptualLoss`
-                 mode: str = 'softmax', # weighting mode for both W4 and W2: 'softmax', 'fixed', 'uncertainty'
-                 init: str = 'random', # softmax initialisation: 'random' (reference) or 'equal'
-                 term_weights: tuple | None = None, # fixed mode: weights of the per-head terms
-                 head_weights: tuple | None = None, # fixed mode: weights of (low, high)
+    def __init__(self, perceptual: bool = True, vgg: str = 'vgg19', vgg_weights='imagenet', # the VGG perceptual term: vgg19 (the guide) or vgg16 (the published repository); weights: see `PerceptualLoss`
+                 mode: str = 'softmax', init: str = 'random', # weighting of W4 and W2: softmax, fixed, uncertainty; softmax's start: random (reference) or equal
+                 term_weights: tuple | None = None, head_weights: tuple | None = None, # fixed mode: weights of the terms, of (low, high)
                  seed: int = 0, # seed of random initialisations
                 ):
         super().__init__()
         if perceptual: self.perceptual = PerceptualLoss(vgg, vgg_weights)
-        functions = {'charbonnier': charbonnier_loss, 'perceptual': self.perceptual if perceptual else None,
-                     'gradient': gradient_loss, 'ms_ssim': ms_ssim_loss}
-        self.terms = {name: functions[name] for name in term_names(perceptual)}
+        self.terms = loss_terms(self.perceptual if perceptual else None)
         self.term_weighting = loss_weighting(mode, len(self.terms), init, term_weights, seed)
         self.head_weighting = loss_weighting(mode, len(HEADS), init, head_weights, seed + 1)
 
-    def head_terms(self, pred, target) -> torch.Tensor:
-        "The per-term losses of one head, stacked in `self.terms` order."
-        return torch.stack([fn(pred, target) for fn in self.terms.values()])
+    def head_loss(self, head: str, pred, target) -> tuple:
+        "`(loss, parts)` of one head: its terms weighted, and each term and the total as detached `<head>_<term>`, `loss_<head>`."
+        terms = torch.stack([fn(pred, target) for fn in self.terms.values()])
+        loss = self.term_weighting(terms)
+        return loss, {f'{head}_{k}': v for k, v in zip(self.terms, terms.detach())} | {f'loss_{head}': loss.detach()}
 
     def weight_tensors(self) -> dict:
         "Every weight by name, as detached tensors where they are (reading none): `w_<term>` and `w_head_low`, `w_head_high`."
@@ -288,11 +290,7 @@ class PhaseformerLoss(nn.Module):
 
     def forward(self, low, target, high=None, target_high=None):
         "Total loss and a dict of detached 0-dim tensors: `low_<term>`, `high_<term>`, `loss_low`, `loss_high`."
-        low_terms = self.head_terms(low, target)
-        loss_low = self.term_weighting(low_terms)
-        parts = {f'low_{k}': v for k, v in zip(self.terms, low_terms.detach())} | {'loss_low': loss_low.detach()}
+        loss_low, parts = self.head_loss('low', low, target)
         if high is None: return loss_low, parts
-        high_terms = self.head_terms(high, target_high)
-        loss_high = self.term_weighting(high_terms)
-        parts |= {f'high_{k}': v for k, v in zip(self.terms, high_terms.detach())} | {'loss_high': loss_high.detach()}
-        return self.head_weighting(torch.stack([loss_low, loss_high])), parts
+        loss_high, high_parts = self.head_loss('high', high, target_high)
+        return self.head_weighting(torch.stack([loss_low, loss_high])), parts | high_parts

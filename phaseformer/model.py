@@ -18,8 +18,8 @@ from .images import SIZE_MULTIPLE
 __all__ = ['GDFN_EXPANSION', 'MODEL_OPTIONS', 'HEADS', 'HEAD_SCALE', 'VALUE_RANGE', 'ChannelLayerNorm', 'pointwise_depthwise',
            'block_diagonal', 'attention_rows', 'PhaseAttention', 'GDFN', 'TransformerBlock', 'check_contract',
            'DownSample', 'UpSample', 'PhaseformerConfig', 'phaseformer_config', 'phaseformer_tiny_config',
-           'PhaseformerOutput', 'split_outputs', 'check_head', 'Phaseformer', 'ImageHead', 'compile_model',
-           'count_macs', 'model_summary']
+           'PhaseformerOutput', 'split_outputs', 'check_head', 'PhaseformerBody', 'Phaseformer', 'ImageHead',
+           'compile_model', 'count_macs', 'model_summary']
 
 # %% ../nbs/01_model.ipynb 5
 class ChannelLayerNorm(nn.LayerNorm):
@@ -236,12 +236,12 @@ def check_head(head: str) -> str:
 def _stage(blocks, channels, heads, cfg):
     return nn.Sequential(*[TransformerBlock(channels, heads, cfg.expansion, cfg.naive_phase, cfg.attention) for _ in range(blocks)])
 
-class Phaseformer(nn.Module):
-    "Phase-based U-shaped transformer for underwater image restoration with a same-size and a 2x head."
-    def __init__(self, cfg: PhaseformerConfig | None = None, # sizes; default: the published model
-                ):
+# %% ../nbs/01_model.ipynb 44
+class PhaseformerBody(nn.Module):
+    "The U-shaped body: embedding, four encoder stages, skips through (phase) ECA, three decoder stages and the refinement."
+    def __init__(self, cfg: PhaseformerConfig):
         super().__init__()
-        self.cfg = cfg = cfg or phaseformer_config()
+        self.cfg = cfg
         c, nb, nh = cfg.channels, cfg.blocks, cfg.heads
         self.embed_conv_rgb = nn.Conv2d(3, c[0], kernel_size=3, padding=1, bias=False)
         self.encoders = nn.ModuleList([_stage(nb[i], c[i], nh[i], cfg) for i in range(4)])
@@ -253,6 +253,25 @@ class Phaseformer(nn.Module):
         self.decoders = nn.ModuleList([_stage(nb[2], c[2], nh[2], cfg), _stage(nb[1], c[1], nh[1], cfg),
                                        _stage(nb[0], c[1], nh[0], cfg)])
         self.refinement = _stage(cfg.refinement_blocks, c[1], nh[0], cfg)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "The refined features at the input's size that both heads read."
+        e1 = self.encoders[0](self.embed_conv_rgb(x))
+        e2 = self.encoders[1](self.downs[0](e1))
+        e3 = self.encoders[2](self.downs[1](e2))
+        e4 = self.encoders[3](self.downs[2](e3))
+        d3 = self.decoders[0](self.reduces[0](torch.cat([self.ups[0](e4), self.attention[0](e3)], 1)))
+        d2 = self.decoders[1](self.reduces[1](torch.cat([self.ups[1](d3), self.attention[1](e2)], 1)))
+        d1 = self.decoders[2](torch.cat([self.ups[2](d2), self.attention[2](e1)], 1))
+        return self.refinement(d1)
+
+# %% ../nbs/01_model.ipynb 45
+class Phaseformer(PhaseformerBody):
+    "Phase-based U-shaped transformer for underwater image restoration with a same-size and a 2x head."
+    def __init__(self, cfg: PhaseformerConfig | None = None, # sizes; default: the published model
+                ):
+        super().__init__(cfg := cfg or phaseformer_config())
+        c = cfg.channels
         self.outputl = nn.Conv2d(c[1], cfg.head_channels, kernel_size=3, padding=1, bias=False)  # low head
         if cfg.outputs == 'dual':                                                                  # high head
             self.ups1 = UpSample(c[1])
@@ -269,20 +288,12 @@ class Phaseformer(nn.Module):
         if x.shape[-2] % SIZE_MULTIPLE or x.shape[-1] % SIZE_MULTIPLE:
             raise ValueError(f'Phaseformer needs height and width that are multiples of {SIZE_MULTIPLE}, got {tuple(x.shape[-2:])}: '
                              'pad the image (phaseformer.inference pads and crops back for you)')
-        if self.cfg.channels_last: x = x.contiguous(memory_format=torch.channels_last)
-        e1 = self.encoders[0](self.embed_conv_rgb(x))
-        e2 = self.encoders[1](self.downs[0](e1))
-        e3 = self.encoders[2](self.downs[1](e2))
-        e4 = self.encoders[3](self.downs[2](e3))
-        d3 = self.decoders[0](self.reduces[0](torch.cat([self.ups[0](e4), self.attention[0](e3)], 1)))
-        d2 = self.decoders[1](self.reduces[1](torch.cat([self.ups[1](d3), self.attention[1](e2)], 1)))
-        d1 = self.decoders[2](torch.cat([self.ups[2](d2), self.attention[2](e1)], 1))
-        features = self.refinement(d1)
+        features = super().forward(x.contiguous(memory_format=torch.channels_last) if self.cfg.channels_last else x)
         low = self.output(self.outputl(features)).contiguous()
         if not high or self.cfg.outputs == 'low': return PhaseformerOutput(low, None)
         return PhaseformerOutput(low, self.output(self.output1(self.ups1(features))).contiguous())
 
-# %% ../nbs/01_model.ipynb 49
+# %% ../nbs/01_model.ipynb 52
 class ImageHead(nn.Module):
     "One head of `model` as an image-to-image function in [0, 1], the model's value range applied around it."
     def __init__(self, model: nn.Module, head: str = 'low', # 'low' (same size) or 'high' (2x)
@@ -302,7 +313,7 @@ class ImageHead(nn.Module):
         out = self.model(x, high=self.head == 'high') if isinstance(self.model, Phaseformer) else self.model(x)
         return ((split_outputs(out)[HEADS.index(self.head)].float() - low) / (high - low)).clamp(0, 1)
 
-# %% ../nbs/01_model.ipynb 52
+# %% ../nbs/01_model.ipynb 55
 def compile_model(model: nn.Module, **options) -> nn.Module:
     "Compile `model` in place with `torch.compile(**options)`; if compiling fails, say so in one line and run eagerly."
     model.compile(**{'dynamic': False, **options})
@@ -321,7 +332,7 @@ def compile_model(model: nn.Module, **options) -> nn.Module:
     model._compiled_call_impl = first_call
     return model
 
-# %% ../nbs/01_model.ipynb 61
+# %% ../nbs/01_model.ipynb 64
 def count_macs(model: nn.Module, size: int = 256) -> dict:
     "Multiply-accumulates of one forward pass on a `size` x `size` image, split into convolutions and attention."
     counts = {'convolutions': 0, 'attention': 0}
@@ -338,7 +349,7 @@ def count_macs(model: nn.Module, size: int = 256) -> dict:
     counts['convolutions'] += flops.get_flop_counts()['Global'].get(torch.ops.aten.convolution, 0) // 2  # 2 FLOPs a MAC
     return counts
 
-# %% ../nbs/01_model.ipynb 62
+# %% ../nbs/01_model.ipynb 65
 def model_summary(model: nn.Module, size: int = 256, # image side for the MAC count
                  ) -> dict:
     "Print and return parameter and MAC counts of `model` at `size` x `size`."

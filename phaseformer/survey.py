@@ -5,6 +5,7 @@
 # %% ../nbs/07b_survey.ipynb 2
 from __future__ import annotations
 import csv, hashlib, heapq, inspect, io, itertools, os, sys, time, warnings
+from types import SimpleNamespace
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from .video import VIDEO_EXTENSIONS, enhance_video, enhance_video_files
 __all__ = ['MANIFEST_FIELDS', 'walk_files', 'SurveyItem', 'check_survey_folders', 'survey_items', 'shard', 'ManifestPart',
            'merge_manifest', 'weights_digest', 'SurveyReport', 'OutputSettings', 'Recorder', 'read_ahead',
            'WriteBehind', 'same_size_batches', 'enhance_share', 'enhance_survey', 'parse_shard', 'survey_process',
-           'survey_processes', 'run_survey', 'enhance_cli']
+           'survey_processes', 'run_survey', 'run_enhance', 'enhance_cli']
 
 # %% ../nbs/07b_survey.ipynb 5
 def walk_files(root, # a folder
@@ -404,6 +405,23 @@ def run_survey(args: dict, nproc: int | None = None) -> int:
     with open(Path(args['out']) / 'manifest.csv', newline='') as f: return sum(row['status'] == 'failed' for row in csv.DictReader(f))
 
 # %% ../nbs/07b_survey.ipynb 64
+def run_enhance(flags) -> bool:
+    "`phaseformer-enhance` with `flags` (its arguments as attributes): one clip into a video file, else photos, videos and trees into a folder. Whether any failed."
+    reuse_freed_memory()
+    with exit_on_user_error('phaseformer-enhance'):
+        if flags.colour_space not in COLOUR_SPACES: raise ValueError(f'--colour_space must be one of {", ".join(COLOUR_SPACES)}, got {flags.colour_space!r}')
+        parse_shard(flags.shard)
+        model = dict(head=flags.head, tile=flags.tile, overlap=flags.overlap, half=flags.half, value_range=flags.value_range, compile=flags.compile)
+        if Path(flags.out).suffix.lower() in VIDEO_EXTENSIONS:  # one clip into one video file
+            if any(Path(p).suffix.lower() not in VIDEO_EXTENSIONS for p in flags.inputs): raise ValueError(f'--out {flags.out} is a video file: give a folder for photos')
+            enhancer = load_enhancer(flags.checkpoint, flags.weights, flags.onnx, device=flags.device, **model)
+            return bool(enhance_video_files(enhancer, [Path(p) for p in flags.inputs], flags.out, batch_size=flags.batch, force=flags.force))
+        settings = OutputSettings(flags.ext, flags.colour_space, flags.strip_metadata, flags.raw_auto_bright, flags.metrics, flags.frames, flags.force)
+        args = dict(inputs=flags.inputs, out=flags.out, settings=settings, workers=flags.workers, batch=flags.batch, shard=flags.shard,
+                    device=flags.device, checkpoint=flags.checkpoint, weights=flags.weights, onnx=flags.onnx, model=model)
+        return bool(run_survey(args, flags.nproc))
+
+# %% ../nbs/07b_survey.ipynb 65
 @call_parse
 def enhance_cli(inputs: Param('image or video files, or folders of them (walked, and mirrored under --out)', str, nargs='+'),
                 checkpoint: model_flag('checkpoint') = None,
@@ -429,22 +447,7 @@ def enhance_cli(inputs: Param('image or video files, or folders of them (walked,
                 nproc: Param('processes to start (default: one per GPU when several are visible); torchrun starts its own', int) = None,
                 shard: Param('I/N: do share I of N alone (a Slurm array task); rerun without it to finish and merge the manifest', str) = None):
     "Enhance underwater photos and videos of any size, and survey trees of them, with a Phaseformer checkpoint or an ONNX file."
-    reuse_freed_memory()
-    with exit_on_user_error('phaseformer-enhance'):
-        if colour_space not in COLOUR_SPACES: raise ValueError(f'--colour_space must be one of {", ".join(COLOUR_SPACES)}, got {colour_space!r}')
-        parse_shard(shard)
-        model = dict(head=head, tile=tile, overlap=overlap, half=half, value_range=value_range, compile=compile)
-        if Path(out).suffix.lower() in VIDEO_EXTENSIONS:  # one clip into one video file
-            if any(Path(p).suffix.lower() not in VIDEO_EXTENSIONS for p in inputs): raise ValueError(f'--out {out} is a video file: give a folder for photos')
-            failed = enhance_video_files(load_enhancer(checkpoint, weights, onnx, device=device, **model), [Path(p) for p in inputs], out,
-                                         batch_size=batch, force=force)
-            if failed: sys.exit(1)
-            return
-        settings = OutputSettings(ext, colour_space, strip_metadata, raw_auto_bright, metrics, frames, force)
-        args = dict(inputs=inputs, out=out, settings=settings, workers=workers, batch=batch, shard=shard, device=device,
-                    checkpoint=checkpoint, weights=weights, onnx=onnx, model=model)
-        failed = run_survey(args, nproc)
-    if failed: sys.exit(1)
+    if run_enhance(SimpleNamespace(**locals())): sys.exit(1)
 
-# %% ../nbs/07b_survey.ipynb 65
+# %% ../nbs/07b_survey.ipynb 66
 if getattr(inspect.getmodule(inspect.currentframe()), '__name__', '') == '__main__': enhance_cli()  # python -m phaseformer.survey, torchrun -m

@@ -203,6 +203,7 @@ _MAGIC = ((b'\xff\xd8\xff', 'a JPEG image'), (b'\x89PNG', 'a PNG image'), (b'GIF
           (b'II*\x00', 'a TIFF image'), (b'MM\x00*', 'a TIFF image'), (b'\x89HDF', 'an HDF5 file (Keras?)'),
           (b'\x08', 'a protobuf file (ONNX?)'))
 
+# %% ../nbs/01b_unpickle.ipynb 23
 def _load_safetensors(path: Path) -> dict:
     from safetensors import safe_open
     try:
@@ -210,6 +211,7 @@ def _load_safetensors(path: Path) -> dict:
             return {'state_dict': {k: f.get_tensor(k) for k in f.keys()}, 'metadata': f.metadata() or {}}
     except Exception as e: raise CheckpointError(f'{path}: a damaged safetensors file ({e})') from None
 
+# %% ../nbs/01b_unpickle.ipynb 24
 def read_object_tree(path) -> object:
     "The object tree of a checkpoint file of any format, read without running pickled code; one-line errors."
     path = Path(path)

@@ -127,6 +127,7 @@ def _decoded(container, video, audio, copy):
         if packet.stream is video: yield from packet.decode()
         else: copy(packet)
 
+# %% ../nbs/05a_video.ipynb 19
 def _batches(frames, size: int):
     "The frames as (B, 3, H, W) float tensors in [0, 1], `size` at a time."
     batch = []
@@ -135,6 +136,7 @@ def _batches(frames, size: int):
         if len(batch) == size: yield torch.stack(batch); batch = []
     if batch: yield torch.stack(batch)
 
+# %% ../nbs/05a_video.ipynb 20
 def _enhanced(enhancer, batches, meters: tuple, progress):
     "Each enhanced frame as an (H, W, 3) uint8 array, in order; the flicker `meters` see the frames before and after."
     for x in batches:
@@ -142,6 +144,17 @@ def _enhanced(enhancer, batches, meters: tuple, progress):
         meters[0].add(x); meters[1].add(y); progress.update(len(x))
         yield from (to_uint8(frame) for frame in y)
 
+# %% ../nbs/05a_video.ipynb 21
+def _open_video(source: Path) -> tuple:
+    "`(container, video stream, audio stream or None)` of a video file; `ValueError` naming the file when it is not one."
+    av = _av()
+    try: container = av.open(str(source))
+    except (av.FFmpegError, OSError) as e: raise ValueError(f'{source}: not a readable video ({e})') from None
+    if not container.streams.video: container.close(); raise ValueError(f'{source}: no video stream in it')
+    container.streams.video[0].thread_type = 'AUTO'
+    return container, container.streams.video[0], (container.streams.audio or [None])[0]
+
+# %% ../nbs/05a_video.ipynb 22
 def enhance_video(enhancer, # an `Enhancer`
                   source, # a video file
                   target=None, # the enhanced video, in a format of `CONTAINERS` (None: frames only)
@@ -152,14 +165,9 @@ def enhance_video(enhancer, # an `Enhancer`
                   quiet: bool = False, # no progress bar
                  ) -> VideoReport:
     "Enhance every frame of `source` into the video `target` (its frame rate, its audio copied) and/or into images."
-    av, source = _av(), Path(source)
-    target = _check_outputs(source, target, frames_dir, force)
-    try: container = av.open(str(source))
-    except (av.FFmpegError, OSError) as e: raise ValueError(f'{source}: not a readable video ({e})') from None
+    source = Path(source); target = _check_outputs(source, target, frames_dir, force)
+    container, video, audio = _open_video(source)
     with container:
-        if not container.streams.video: raise ValueError(f'{source}: no video stream in it')
-        video, audio = container.streams.video[0], (container.streams.audio or [None])[0]
-        video.thread_type = 'AUTO'
         rate, scale = video.average_rate or video.guessed_rate or Fraction(25), HEAD_SCALE[enhancer.head]
         meters, started, frames = (FlickerMeter(), FlickerMeter()), time.perf_counter(), 0
         def run(out=None):
@@ -178,7 +186,7 @@ def enhance_video(enhancer, # an `Enhancer`
     return VideoReport(str(source), str(target or frames_dir), frames, rate, time.perf_counter() - started,
                        meters[0].value, meters[1].value, audio is not None and target is not None)
 
-# %% ../nbs/05a_video.ipynb 20
+# %% ../nbs/05a_video.ipynb 24
 def make_test_clip(path, frames: int = 12, size: tuple = (64, 48), rate: int = 12, # frames, (width, height), frames per second
                    audio: bool = True, # with a 440 Hz tone (AAC)
                    tags: dict | None = None, # container tags, e.g. {'creation_time': ..., 'location': '+47.6034-122.3345/'}
@@ -202,7 +210,7 @@ def make_test_clip(path, frames: int = 12, size: tuple = (64, 48), rate: int = 1
             out.mux(sound.encode(None))
     return Path(path)
 
-# %% ../nbs/05a_video.ipynb 29
+# %% ../nbs/05a_video.ipynb 33
 def video_targets(videos: list, out, frames: bool = False) -> list:
     "`(source, output video, frames folder)` for each video: `out` is the output video (one input), or a folder."
     out = Path(out)
@@ -212,7 +220,7 @@ def video_targets(videos: list, out, frames: bool = False) -> list:
         return [(Path(videos[0]), out, None)]
     return [(Path(v), None, out / Path(v).stem) if frames else (Path(v), out / Path(v).name, None) for v in videos]
 
-# %% ../nbs/05a_video.ipynb 30
+# %% ../nbs/05a_video.ipynb 34
 def enhance_video_files(enhancer, videos: list, out, # the videos; an output video (one input) or folder
                         ext: str | None = None, frames: bool = False, # frames as images of this format (default png) instead
                         batch_size: int = 4, force: bool = False, quiet: bool = False,

@@ -22,7 +22,7 @@ from .video import VIDEO_EXTENSIONS
 __all__ = ['HEADS', 'OUTPUT_FORMATS', 'MAX_UPLOAD_MB', 'MAX_PIXELS', 'EXAMPLE_PHOTOS', 'EXAMPLES_CREDIT', 'INTRO', 'SPACE_FILES',
            'offered_weights', 'tile_sides', 'write_examples', 'unique_copies', 'drop_old_requests', 'preview',
            'shown_result', 'zip_outputs', 'AppWork', 'gradio', 'app_folder', 'scores_table', 'summary', 'show_results',
-           'build_app', 'launch_app', 'app', 'app_cli', 'write_space']
+           'request_column', 'build_app', 'launch_app', 'app', 'app_cli', 'write_space']
 
 # %% ../nbs/07c_app.ipynb 5
 HEADS = {'1x: the same size': 'low', '2x: twice the size': 'high'}  # the page's labels of the heads
@@ -146,9 +146,8 @@ class AppWork:
         if not uploads: raise ValueError('upload a photo or a video first')
         drop_old_requests(self.folder)
         request = Path(tempfile.mkdtemp(prefix='request-', dir=self.folder))
-        settings = OutputSettings(ext=None if ext == 'same' else ext, metrics=True)
-        enhance_survey(self.enhancer(weights, head, tile), [unique_copies(uploads, request / 'uploads')], request / 'enhanced', settings,
-                       quiet=self.quiet)
+        enhance_survey(self.enhancer(weights, head, tile), [unique_copies(uploads, request / 'uploads')], request / 'enhanced',
+                       OutputSettings(ext=None if ext == 'same' else ext, metrics=True), quiet=self.quiet)
         with open(request / 'enhanced' / 'manifest.csv', newline='') as f: shown = [shown_result(row, request) for row in csv.DictReader(f)]
         return shown, zip_outputs(shown, request / 'phaseformer-enhanced.zip')
 
@@ -197,6 +196,18 @@ INTRO = ('# Phaseformer: underwater photos restored\n'
          'Results keep the photo\'s time, GPS and camera, and download losslessly.')
 
 # %% ../nbs/07c_app.ipynb 37
+def request_column(gr, work: AppWork, example_files: list) -> tuple:
+    "The page's left column: `(uploads, [weights, head, tile, format], the Enhance button)`, and the examples under them."
+    uploads = gr.File(label='Photos or a video', file_count='multiple', type='filepath', file_types=list(IMAGE_EXTENSIONS + VIDEO_EXTENSIONS))
+    settings = [gr.Dropdown(list(work.offered), value=next(iter(work.offered)), label='Weights'),
+                gr.Radio(list(HEADS.items()), value='low', label='Output size'),
+                gr.Dropdown(work.tiles, value=min(512, work.tiles[-1]), label='Tile side (larger photos are enhanced in tiles)'),
+                gr.Radio(list(OUTPUT_FORMATS.items()), value='png', label='Download format')]
+    go = gr.Button('Enhance', variant='primary')
+    gr.Examples([[str(p)] for p in example_files], [uploads], label='Examples'); gr.Markdown(EXAMPLES_CREDIT)
+    return uploads, settings, go
+
+# %% ../nbs/07c_app.ipynb 38
 def build_app(checkpoints=(), # checkpoint files, or run folders (their best.pth), offered beside the released weights
               device: str = 'auto', max_pixels: int = MAX_PIXELS,
               queue: int = 16, # requests that may wait their turn
@@ -217,21 +228,14 @@ def build_app(checkpoints=(), # checkpoint files, or run folders (their best.pth
         gr.Markdown(INTRO)
         shown = gr.State([])
         with gr.Row():
-            with gr.Column(scale=1):
-                uploads = gr.File(label='Photos or a video', file_count='multiple', type='filepath', file_types=list(IMAGE_EXTENSIONS + VIDEO_EXTENSIONS))
-                settings = [gr.Dropdown(list(work.offered), value=next(iter(work.offered)), label='Weights'),
-                            gr.Radio(list(HEADS.items()), value='low', label='Output size'),
-                            gr.Dropdown(work.tiles, value=min(512, work.tiles[-1]), label='Tile side (larger photos are enhanced in tiles)'),
-                            gr.Radio(list(OUTPUT_FORMATS.items()), value='png', label='Download format')]
-                go = gr.Button('Enhance', variant='primary')
-                gr.Examples([[str(p)] for p in example_files], [uploads], label='Examples'); gr.Markdown(EXAMPLES_CREDIT)
+            with gr.Column(scale=1): uploads, settings, go = request_column(gr, work, example_files)
             with gr.Column(scale=2):
                 status, archive = gr.Markdown(), gr.File(label='Everything (zip)')
                 gr.render(inputs=shown)(lambda rows: show_results(gr, rows))
         go.click(enhance, [uploads, *settings], [shown, status, archive], api_name='enhance')
     return demo.queue(default_concurrency_limit=1, max_size=queue)
 
-# %% ../nbs/07c_app.ipynb 40
+# %% ../nbs/07c_app.ipynb 41
 def launch_app(checkpoints=(), host: str = '127.0.0.1', port: int | None = None, share: bool = False,
                max_upload_mb: int = MAX_UPLOAD_MB,
                **settings, # `build_app`'s: device, max_pixels, queue, examples
@@ -245,12 +249,12 @@ def launch_app(checkpoints=(), host: str = '127.0.0.1', port: int | None = None,
     demo.launch(server_name=host, server_port=port, share=share, max_file_size=f'{max_upload_mb}mb')
     return demo
 
-# %% ../nbs/07c_app.ipynb 41
+# %% ../nbs/07c_app.ipynb 42
 def app(checkpoints=(), **settings):
     "The web page inside a notebook (`launch_app`'s settings); `demo.close()` stops it."
     return launch_app(checkpoints, **settings)
 
-# %% ../nbs/07c_app.ipynb 42
+# %% ../nbs/07c_app.ipynb 43
 def _interrupt(*_): raise KeyboardInterrupt  # SIGTERM stops the app as Ctrl-C does: its folder removed
 
 @call_parse
@@ -268,7 +272,7 @@ def app_cli(checkpoint: Param('checkpoint files or run folders (their best.pth) 
     with exit_on_user_error('phaseformer-app'):
         launch_app(checkpoint, host, port, share, max_upload_mb, device=device, max_pixels=max_pixels, queue=queue, examples=examples)
 
-# %% ../nbs/07c_app.ipynb 45
+# %% ../nbs/07c_app.ipynb 46
 SPACE_FILES = {
     'app.py': ('import phaseformer as pf\n\n'
                'demo = pf.build_app()  # the released weights by name, on the CPU or GPU of the Space\n\n'
@@ -276,7 +280,7 @@ SPACE_FILES = {
     'requirements.txt': 'phaseformer[app]\n',
 }
 
-# %% ../nbs/07c_app.ipynb 46
+# %% ../nbs/07c_app.ipynb 47
 def write_space(folder) -> list:
     "Write a Hugging Face Space's `app.py` and `requirements.txt` into `folder` (existing files are refused); their paths."
     folder = Path(folder)

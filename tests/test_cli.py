@@ -199,9 +199,9 @@ def test_eval_full_resolution_and_a_root_without_test_split(checkpoints, tiny_da
 
 def test_a_bug_keeps_its_traceback_in_train_log(tiny_dataset, tmp_path):
     "An unexpected error is not dressed up as a user mistake: one line points to the traceback in the run's train.log."
-    script = ('import phaseformer.train as t\n'
+    script = ('import phaseformer.train as t, phaseformer.trainer as trainer\n'
               'def broken(self, epoch): raise TypeError("unsupported operand")\n'
-              't.Trainer.train_epoch = broken\n'
+              'trainer.EpochTrainer.__call__ = broken\n'
               't.main()\n')
     result = subprocess.run([sys.executable, '-c', script, '--dataset_path', str(tiny_dataset), '--model', 'tiny', '--size', '32',
                              '--no_perceptual', '--threads', '0', '--output_dir', str(tmp_path)], capture_output=True, text=True, timeout=300)

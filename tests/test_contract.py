@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn as nn
 import phaseformer
-from phaseformer.model import (ChannelLayerNorm, PhaseAttention, GDFN, TransformerBlock, DownSample, UpSample, Phaseformer,
+from phaseformer.model import (ChannelLayerNorm, PhaseAttention, GDFN, TransformerBlock, DownSample, UpSample, PhaseformerBody, Phaseformer,
                                ImageHead, phaseformer_tiny_config, check_contract)
 from phaseformer.phase import PhaseECA
 from phaseformer.losses import (CharbonnierLoss, GradientLoss, MSSSIMLoss, PerceptualLoss, SoftmaxWeighting, FixedWeighting,
@@ -29,6 +29,7 @@ CASES = {name: Case(*case) for name, case in {
     'TransformerBlock': (lambda: TransformerBlock(16, 4), (feature_map,), feature_map.shape),
     'DownSample': (lambda: DownSample(16), (feature_map,), (2, 32, 6, 4)),
     'UpSample': (lambda: UpSample(16), (feature_map,), (2, 8, 24, 16)),
+    'PhaseformerBody': (lambda: PhaseformerBody(phaseformer_tiny_config()), (image,), (2, phaseformer_tiny_config().channels[1], 32, 48)),
     'Phaseformer': (tiny, (image,), image.shape),
     'ImageHead': (lambda: ImageHead(tiny(), 'high', (-1.0, 1.0)), (image,), target_high.shape, ('model.outputl.',)),  # the low head's
     'CharbonnierLoss': (CharbonnierLoss, (image, target), ()),

@@ -4,7 +4,7 @@ processes itself."""
 import subprocess, sys
 import pytest
 import torch
-from phaseformer.train import Trainer, TrainConfig
+from phaseformer.trainer import Trainer, TrainConfig
 from phaseformer.distributed import launch_processes
 from phaseformer.synth import synthesize_folder, skimage_photo
 from phaseformer.images import write_image

@@ -12,7 +12,7 @@ SETTINGS = ['--model', 'tiny', '--size', '32', '--crop', '--batch_size', '2', '-
 
 
 def start(command: list, data: Path, out: Path, settings: list = SETTINGS, store_fix: bool = False) -> subprocess.Popen:
-    "`COMMAND -m phaseformer.train` on `data` into `out`, started in the background (`store_fix`: see 06d_train)."
+    "`COMMAND -m phaseformer.train` on `data` into `out`, started in the background (`store_fix`: see 06g_train)."
     command = [sys.executable, *command, '-m', 'phaseformer.train', '--dataset_path', str(data), '--output_dir', str(out), *settings]
     env = {k: v for k, v in os.environ.items() if k != 'TORCH_DISABLE_SHARE_RDZV_TCP_STORE'}
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

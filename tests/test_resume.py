@@ -10,7 +10,7 @@ from tensorboard_logs import logged, purge_marks
 # Runs phaseformer-train in this process after arranging a SIGKILL of itself at the chosen point.
 KILLER = r'''
 import os, signal, sys, torch
-import phaseformer.runs, phaseformer.train
+import phaseformer.runs, phaseformer.train, phaseformer.trainer
 point, count, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 calls = [0]
 def die(): os.kill(os.getpid(), signal.SIGKILL)
@@ -26,9 +26,9 @@ elif point == 'checkpoint_write':  # halfway through writing the count-th checkp
     def write_half(state, path):
         def half(f): f.write(b'PK\x03\x04 partial'); f.flush(); die()
         phaseformer.runs.write_atomically(path, half)
-    phaseformer.train.save_checkpoint = counted(phaseformer.train.save_checkpoint, before=write_half)
+    phaseformer.trainer.save_checkpoint = counted(phaseformer.trainer.save_checkpoint, before=write_half)
 elif point == 'before_checkpoint':  # the epoch's metrics row written, its checkpoint not yet
-    phaseformer.train.save_checkpoint = counted(phaseformer.train.save_checkpoint)
+    phaseformer.trainer.save_checkpoint = counted(phaseformer.trainer.save_checkpoint)
 elif point == 'interrupt':  # Ctrl-C before the count-th optimizer step
     def interrupt(*args, **kwargs): raise KeyboardInterrupt
     torch.optim.Adam.step = counted(torch.optim.Adam.step, before=interrupt)
@@ -123,13 +123,13 @@ def test_a_checkpoint_written_before_the_trainer_was_split_still_resumes(tiny_da
     from dataclasses import replace
     from phaseformer.config import config_from_dict
     from phaseformer.model import Phaseformer, phaseformer_tiny_config
-    from phaseformer.train import Trainer
+    from phaseformer.trainer import Trainer
     run = shutil.copytree(OLD_RUN, tmp_path / 'old_run')
     saved = config_from_dict({k: v for k, v in json.loads((run / 'config.json').read_text()).items()})
     cfg = replace(saved, dataset_path=(str(tiny_dataset),), output_dir=str(tmp_path / 'runs'), max_steps=0)
     small = lambda: Phaseformer(phaseformer_tiny_config(dim=4))  # as the fixture was made: torch.manual_seed(0), then the model
     resumed = Trainer(replace(cfg, resume=str(run / 'last.pth')), model=small(), quiet=True)
-    assert (resumed.state.epoch, resumed.state.global_step, resumed.run_dir) == (1, 4, run)
+    assert (resumed.state.epoch, resumed.state.global_step, resumed.record.run_dir) == (1, 4, run)
     resumed.fit()
     torch.manual_seed(0)
     scratch = Trainer(cfg, model=small(), quiet=True)

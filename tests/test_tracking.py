@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from phaseformer.config import TrainConfig
-from phaseformer.train import Trainer
+from phaseformer.trainer import Trainer
 from phaseformer.distributed import free_port
 from app_browser import wait_until_answering
 from tensorboard_logs import logged, tags
@@ -119,7 +119,7 @@ def test_logging_adds_no_synchronisation_to_a_step(tiny_dataset, tmp_path, clip)
                           device='cpu', sample_every=0, niter=1, niter_decay=0, clip=clip, log=log, log_every=100, output_dir=str(tmp_path / log))
         trainer = Trainer(cfg, quiet=True)
         with Syncs() as counted: trainer.train_epoch(1)
-        assert len(trainer.tracker.buffer) == (4 if log != 'none' else 0)  # four steps kept, none read yet
+        assert len(trainer.record.tracker.buffer) == (4 if log != 'none' else 0)  # four steps kept, none read yet
         return counted.count
     assert syncs('tensorboard') == syncs('none')  # the same reads, logging or not
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ('index', '00_phase', '06d_train', '05b_inference', '07_benchmark')
+PAGES = ('index', '00_phase', '06f_trainer', '05b_inference', '07_benchmark')
 NOTEBOOKS = ('00_phase', '05b_inference')
 SHOWN = '.jp-NotebookPanel:not(.lm-mod-hidden)'  # the notebook in the front tab
 CHROMIUM = dict(executable_path='/usr/bin/chromium', args=['--no-sandbox', '--disable-gpu', '--disable-background-networking',

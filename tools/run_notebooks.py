@@ -4,9 +4,9 @@ nbdev builds the docs from the saved outputs, and readers see the results on Git
 running anything. Run from the repository root, with `../shared` beside it for the real-photo figures:
 
     python tools/run_notebooks.py                 # every notebook in nbs/
-    python tools/run_notebooks.py 02_losses 06d_train
+    python tools/run_notebooks.py 02_losses 06f_trainer
     python tools/run_notebooks.py --skip_slow     # leave `notest` cells unexecuted (their old outputs are dropped)
-    python tools/run_notebooks.py --keep_slow 06d_train  # leave them unexecuted with their saved outputs (after an edit
+    python tools/run_notebooks.py --keep_slow 06f_trainer  # leave them unexecuted with their saved outputs (after an edit
                                                         # elsewhere that cannot change them)
     python tools/run_notebooks.py --tidy_only experiments/real_data  # tidy the saved outputs, execute nothing
 
