@@ -5,7 +5,7 @@
 # %% auto 0
 __all__ = ['forward_loss', 'TrainStep', 'apply_update', 'EpochMeter', 'start_message', 'epoch_message', 'end_message',
            'epoch_row', 'RunRecorder', 'EpochTrainer', 'start_from', 'resume_run', 'open_run', 'build_parts',
-           'test_scores', 'keeping_log', 'RunReport', 'Trainer', 'train_model']
+           'score_test_set', 'keeping_log', 'RunReport', 'Trainer', 'train_model']
 
 # %% ../nbs/06f_trainer.ipynb 2
 import math, sys, time
@@ -82,7 +82,7 @@ class EpochMeter:
         self.sums, self.count, self.skipped, self.images, self.total, self.start = {}, 0, 0, 0, 0.0, time.time()
 
     def add(self, step: dict, images: int):
-        "Count a batch trained on (an `EpochTrainer.step`'s result)."
+        "Count a batch trained on (a `TrainStep`'s result)."
         for k, v in {'loss': step['loss'].detach(), **step['parts']}.items(): self.sums[k] = self.sums.get(k, 0) + v
         self.count += 1; self.images += images; self.total += step['value']
         self.bar.set_postfix(Loss=f'{step["value"]:.4f}', Avg_Loss=f'{self.total / self.count:.4f}', LR=f'{step["lr"]:.2e}', refresh=False)
@@ -150,13 +150,13 @@ class RunRecorder:
         self.folder.prepare(self.cfg.settings(), split)
         self.tracker = open_tracker(self.cfg, self.run_dir, self.state.global_step if self.saved_epoch else None, tags, self.cfg.settings())
 
-    def step(self, x, y, step: dict, skipped: int, weights: dict):
+    def step(self, x, y, step: dict, skipped: int, weights):  # weights: gives the learned loss weights, read only for the loggers
         "After an update: a sample grid every `--sample_every` steps, and the loggers' values (on the device until they are logged)."
         n, every = self.state.global_step, self.cfg.sample_every
         if self.run_dir and every and n % every == 0:
             write_image(image_grid(x[:4].float(), step['low'][:4].detach().float(), y[:4]), self.run_dir / 'samples' / f'step{n:07d}.png')
         if self.tracker.loggers:
-            self.tracker.step(n, step_values(step['loss'], step['parts'], weights, step['grad_norm']), {'lr': step['lr'], 'skipped_steps': skipped})
+            self.tracker.step(n, step_values(step['loss'], step['parts'], weights(), step['grad_norm']), {'lr': step['lr'], 'skipped_steps': skipped})
 
     def epoch(self, row: dict, values: dict, improved: bool, grid=None):  # grid: makes the sample grid of an evaluated epoch
         "The epoch's `metrics.csv` row and loggers' values; then `last.pth`, `best.pth` when the test PSNR `improved`, a snapshot when due."
@@ -185,8 +185,9 @@ class EpochTrainer:
             last_micro = (i + 1) % cfg.accum_steps == 0 or i + 1 == len(loader)
             out = step(x, y, y_high, last_micro, self.record.saved_epoch)
             if out['value'] is None: meter.skip(f'epoch {epoch}, batch {i}', out['parts'], self.rank == 0); continue
-            if last_micro: self.record.step(x, y, out | {'grad_norm': apply_update(state, cfg.clip, step.guard.world, bool(self.record.tracker.loggers))},
-                                            meter.skipped, getattr(step.criterion, 'weight_tensors', dict)())  # your criterion may learn none
+            if last_micro:
+                out['grad_norm'] = apply_update(state, cfg.clip, step.guard.world, measure=bool(self.record.tracker.loggers))
+                self.record.step(x, y, out, meter.skipped, getattr(step.criterion, 'weight_tensors', dict))  # your criterion may learn none
             meter.add(out, len(x))
             if cfg.max_steps and state.global_step >= cfg.max_steps: break
         return meter.result(step.guard.world)
@@ -236,7 +237,7 @@ def build_parts(cfg: TrainConfig, model: nn.Module | None, criterion: nn.Module 
     return model, criterion, state, net
 
 # %% ../nbs/06f_trainer.ipynb 26
-def test_scores(model: nn.Module | None, ema: AveragedModel | None, loader: DataLoader, device, amp_dtype=None, world: int = 1,
+def score_test_set(model: nn.Module | None, ema: AveragedModel | None, loader: DataLoader, device, amp_dtype=None, world: int = 1,
                 progress: bool = False) -> dict:
     "The test set's scores (`evaluate_batches`), the `ema` weights' as `*_ema`; without a model, the identity's (inputs as outputs)."
     scores = lambda m: evaluate_batches(m, loader, device, amp_dtype, world, identity=m is None, progress=progress)
@@ -295,7 +296,7 @@ class Trainer:
         step = TrainStep(self.net, self.criterion, self.state, LossGuard(cfg.max_skips, cfg.divergence, self.world, self.device), cfg)
         self.train_epoch = EpochTrainer(step, self.data, self.record, self.device, self.rank, self.quiet)  # `train_epoch(epoch)`
         self.report = RunReport(self.record, self.model, self.criterion, self.data, self.device, self.world, self.main and not self.quiet, tags)
-        self.scores = partial(test_scores, loader=self.data.test_loader, device=self.device, world=self.world, progress=not self.quiet)
+        self.scores = partial(score_test_set, loader=self.data.test_loader, device=self.device, world=self.world, progress=not self.quiet)
 
     def fit(self) -> dict:
         "Train the configured epochs, evaluating, logging and checkpointing; returns the final summary."
