@@ -85,7 +85,8 @@ class EpochMeter:
         "Count a batch trained on (a `TrainStep`'s result)."
         for k, v in {'loss': step['loss'].detach(), **step['parts']}.items(): self.sums[k] = self.sums.get(k, 0) + v
         self.count += 1; self.images += images; self.total += step['value']
-        self.bar.set_postfix(Loss=f'{step["value"]:.4f}', Avg_Loss=f'{self.total / self.count:.4f}', LR=f'{step["lr"]:.2e}', refresh=False)
+        if not self.bar.disable:  # nothing formatted for a bar nobody sees
+            self.bar.set_postfix(Loss=f'{step["value"]:.4f}', Avg_Loss=f'{self.total / self.count:.4f}', LR=f'{step["lr"]:.2e}', refresh=False)
 
     def skip(self, where: str, parts: dict, say: bool = True):
         "Count a batch the guard skipped, and say which, with its loss components."
@@ -296,7 +297,8 @@ class Trainer:
         step = TrainStep(self.net, self.criterion, self.state, LossGuard(cfg.max_skips, cfg.divergence, self.world, self.device), cfg)
         self.train_epoch = EpochTrainer(step, self.data, self.record, self.device, self.rank, self.quiet)  # `train_epoch(epoch)`
         self.report = RunReport(self.record, self.model, self.criterion, self.data, self.device, self.world, self.main and not self.quiet, tags)
-        self.scores = partial(score_test_set, loader=self.data.test_loader, device=self.device, world=self.world, progress=not self.quiet)
+        self.scores = partial(score_test_set, loader=self.data.test_loader, device=self.device, amp_dtype=AMP_DTYPES[cfg.amp], world=self.world,
+                              progress=not self.quiet)  # the identity's (no model) ignores the dtype
 
     def fit(self) -> dict:
         "Train the configured epochs, evaluating, logging and checkpointing; returns the final summary."
@@ -305,7 +307,7 @@ class Trainer:
             identity = self.scores(None, None); self.report.start(self.notes, identity)
             for epoch in range(state.epoch + 1, cfg.epochs + 1):
                 stats, stopping = self.train_epoch(epoch), bool(cfg.max_steps and state.global_step >= cfg.max_steps)
-                metrics = self.scores(self.model, state.ema, amp_dtype=AMP_DTYPES[cfg.amp]) if epoch % cfg.eval_every == 0 or epoch == cfg.epochs or stopping else {}
+                metrics = self.scores(self.model, state.ema) if epoch % cfg.eval_every == 0 or epoch == cfg.epochs or stopping else {}
                 final, improved = metrics or final, end_epoch(state, epoch, metrics)
                 on_rank_zero(lambda: self.report.epoch(epoch, stats, metrics, identity, improved), self.rank, self.world)
                 if stopping: break
